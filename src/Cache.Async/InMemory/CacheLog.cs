@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cache.Async;
+
+/// <summary>Source-generated log messages: a disabled level costs one check on the hot path.</summary>
+internal static partial class CacheLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Cache hit for {Key}")]
+    public static partial void Hit(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Cache miss for {Key}")]
+    public static partial void Miss(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Evicted {Key}: the least recently used entry, to make room")]
+    public static partial void Evicted(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Removed expired entry {Key}")]
+    public static partial void Expired(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Cache entry {Key} holds a {ActualType}, not the {RequestedType} asked for; answered a miss")]
+    public static partial void TypeMismatch(ILogger logger, string key, string actualType, string requestedType);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "The value factory for {Key} failed; nothing was stored")]
+    public static partial void FactoryFailed(ILogger logger, string key, Exception exception);
+}

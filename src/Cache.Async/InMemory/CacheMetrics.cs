@@ -1,0 +1,44 @@
+using System.Diagnostics.Metrics;
+
+namespace Cache.Async;
+
+/// <summary>
+/// The cache's instruments on a <see cref="Meter"/> named <see cref="MeterName"/>. Recording costs
+/// one check when nothing listens.
+/// </summary>
+internal sealed class CacheMetrics : IDisposable
+{
+    /// <summary>The meter's name, for a MeterListener or an OpenTelemetry AddMeter.</summary>
+    public const string MeterName = "Cache";
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+
+    public CacheMetrics(IMeterFactory? meterFactory, Func<int> entries)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _ownsMeter = meterFactory is null;
+        Hits = _meter.CreateCounter<long>("cache.hits", "{lookup}", "Lookups that found a live entry.");
+        Misses = _meter.CreateCounter<long>("cache.misses", "{lookup}", "Lookups that found no live entry.");
+        Evictions = _meter.CreateCounter<long>("cache.evictions", "{entry}", "Live entries removed to make room.");
+        Expirations = _meter.CreateCounter<long>("cache.expirations", "{entry}", "Expired entries removed.");
+        _meter.CreateObservableGauge("cache.entries", entries, "{entry}", "Entries stored, expired-but-not-removed ones included.");
+    }
+
+    public Counter<long> Hits { get; }
+
+    public Counter<long> Misses { get; }
+
+    public Counter<long> Evictions { get; }
+
+    public Counter<long> Expirations { get; }
+
+    public void Dispose()
+    {
+        // A meter from an IMeterFactory belongs to the factory, which disposes it with the container.
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+}

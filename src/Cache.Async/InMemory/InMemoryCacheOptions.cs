@@ -1,0 +1,23 @@
+namespace Cache.Async;
+
+/// <summary>
+/// Settings of an <see cref="InMemoryCache"/>, mutable for the options pattern. The cache checks
+/// them when it is constructed.
+/// </summary>
+public sealed class InMemoryCacheOptions
+{
+    /// <summary>The most entries stored, expired-but-not-yet-removed ones included. At least 1; default 1000.</summary>
+    public int MaxSize { get; set; } = 1000;
+
+    /// <summary>
+    /// The TTL of an entry set without one: positive, or <see cref="Timeout.InfiniteTimeSpan"/>. Default one hour.
+    /// </summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often a timer from the cache's TimeProvider removes expired entries; null or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the sweep off. Default one minute.
+    /// Expired entries are never returned either way; the sweep only frees their memory sooner.
+    /// </summary>
+    public TimeSpan? ExpirationScanInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
