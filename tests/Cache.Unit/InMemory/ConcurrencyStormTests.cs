@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using Cache.Unit.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cache.Unit.InMemory;
+
+/// <summary>
+/// Every operation from many threads at once, bounded in count and in time (a deadline stops the
+/// workers early on a slow machine; nothing sleeps). An observer checks the published state while
+/// the storm runs.
+/// </summary>
+public sealed class ConcurrencyStormTests
+{
+    private const int MaxSize = 64;
+    private const int Workers = 8;
+    private const int OperationsPerWorker = 20_000;
+
+    [Fact]
+    public async Task A_storm_keeps_the_bound_the_counts_and_every_value_under_its_own_key()
+    {
+        var time = new FakeTimeProvider();
+        using var cache = TestCache.Create(time, maxSize: MaxSize, defaultTtl: TimeSpan.FromSeconds(5), sweep: TimeSpan.FromSeconds(1));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var problems = new ConcurrentQueue<string>();
+        long lookups = 0;
+        int running = Workers;
+
+        void Check(string key, string? value)
+        {
+            if (value is not null && !value.StartsWith(key + ":", StringComparison.Ordinal))
+            {
+                problems.Enqueue($"{key} answered {value}");
+            }
+        }
+
+        var observing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task Work(int worker)
+        {
+            await observing.Task;
+            var random = new Random(worker);
+            for (int i = 0; i < OperationsPerWorker && !deadline.IsCancellationRequested; i++)
+            {
+                string key = "k" + random.Next(MaxSize * 2);
+                switch (random.Next(10))
+                {
+                    case 0 or 1:
+                        Interlocked.Increment(ref lookups);
+                        Check(key, await cache.GetAsync<string>(key));
+                        break;
+                    case 2:
+                        Interlocked.Increment(ref lookups);
+                        Check(key, (await cache.TryGetAsync<string>(key)).Value);
+                        break;
+                    case 3 or 4:
+                        TimeSpan? ttl = random.Next(3) switch { 0 => null, 1 => TimeSpan.FromSeconds(1), _ => Timeout.InfiniteTimeSpan };
+                        await cache.SetAsync(key, $"{key}:{worker}:{i}", ttl);
+                        break;
+                    case 5:
+                        await cache.ExistsAsync(key);
+                        break;
+                    case 6:
+                        await cache.RemoveAsync(key);
+                        break;
+                    case 7:
+                        Interlocked.Increment(ref lookups);
+                        Check(key, await cache.GetOrSetAsync(key, _ => ValueTask.FromResult($"{key}:made")));
+                        break;
+                    case 8:
+                        var stats = await cache.GetStatsAsync();
+                        if (stats.TotalEntries > MaxSize || stats.ActiveEntries < 0 || stats.ExpiredEntries < 0)
+                        {
+                            problems.Enqueue($"stats out of bounds: {stats}");
+                        }
+
+                        break;
+                    default:
+                        if (random.Next(100) == 0)
+                        {
+                            await cache.ClearAsync();
+                        }
+                        else if (worker == 0)
+                        {
+                            time.Advance(TimeSpan.FromMilliseconds(250));
+                        }
+
+                        break;
+                }
+            }
+
+            Interlocked.Decrement(ref running);
+        }
+
+        var observer = Task.Run(() =>
+        {
+            int checks = 0;
+            do
+            {
+                var state = cache.Snapshot();
+                state.CheckIntegrity();
+                if (state.Count > MaxSize)
+                {
+                    problems.Enqueue($"{state.Count} entries stored");
+                }
+
+                checks++;
+                observing.TrySetResult();
+            }
+            while (Volatile.Read(ref running) > 0 && !deadline.IsCancellationRequested);
+
+            return checks;
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => Task.Run(() => Work(w))));
+        int observations = await observer;
+
+        Assert.Empty(problems);
+        Assert.True(observations > 1, $"{observations} observations");
+        var final = cache.GetStats();
+        Assert.Equal(Interlocked.Read(ref lookups), final.Hits + final.Misses);
+        Assert.True(final.Hits > 0 && final.Misses > 0 && final.Evictions > 0 && final.Expirations > 0, final.ToString());
+        Assert.Equal(cache.Snapshot().Count, final.TotalEntries);
+
+        // Once the storm is over the cache is exact LRU again.
+        await cache.ClearAsync();
+        for (int i = 0; i < MaxSize; i++)
+        {
+            await cache.SetAsync($"lru{i}", $"lru{i}:v", Timeout.InfiniteTimeSpan);
+        }
+
+        await cache.GetAsync<string>("lru0");
+        await cache.SetAsync("newcomer", "newcomer:v");
+        Assert.False(await cache.ExistsAsync("lru1"));
+        Assert.Equal(["lru2", "lru3"], cache.KeysByRecency().Take(2));
+        Assert.Equal(["lru0", "newcomer"], cache.KeysByRecency().TakeLast(2));
+    }
+}

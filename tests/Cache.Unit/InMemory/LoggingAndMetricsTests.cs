@@ -1,0 +1,87 @@
+using Cache.Async;
+using Cache.Unit.Support;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cache.Unit.InMemory;
+
+public sealed class LoggingAndMetricsTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task Hits_misses_evictions_and_expirations_are_logged_at_debug()
+    {
+        var logger = new FakeLogger<InMemoryCache>();
+        using var cache = TestCache.Create(_time, maxSize: 1, logger: logger);
+        await cache.SetAsync("a", 1);
+        await cache.GetAsync<int>("a");
+        await cache.GetAsync<int>("b");
+        await cache.SetAsync("b", 2);
+        await cache.SetAsync("c", 3, TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await cache.GetAsync<int>("c");
+
+        var records = logger.Collector.GetSnapshot();
+        Assert.All(records, r => Assert.Equal(LogLevel.Debug, r.Level));
+        Assert.Equal(
+            ["Cache hit for a", "Cache miss for b", "Evicted a: the least recently used entry, to make room",
+             "Evicted b: the least recently used entry, to make room", "Removed expired entry c", "Cache miss for c"],
+            records.Select(r => r.Message));
+    }
+
+    [Fact]
+    public async Task A_failing_factory_is_logged_at_warning_with_its_exception()
+    {
+        var logger = new FakeLogger<InMemoryCache>();
+        using var cache = TestCache.Create(_time, logger: logger);
+        var failure = new TimeoutException();
+        await Assert.ThrowsAsync<TimeoutException>(async () => await cache.GetOrSetAsync<int>("k", _ => throw failure));
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Same(failure, warning.Exception);
+        Assert.Contains("k", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_meter_counts_hits_misses_evictions_expirations_and_entries()
+    {
+        // Bound to this cache's own meter: other tests' caches publish instruments of the same names.
+        using var meters = new RecordingMeterFactory();
+        using var cache = new InMemoryCache(new() { MaxSize = 2, ExpirationScanInterval = null }, _time, null, meters);
+        var meter = Assert.Single(meters.Created);
+        using var hits = new MetricCollector<long>(meter, "cache.hits");
+        using var misses = new MetricCollector<long>(meter, "cache.misses");
+        using var evictions = new MetricCollector<long>(meter, "cache.evictions");
+        using var expirations = new MetricCollector<long>(meter, "cache.expirations");
+        using var entries = new MetricCollector<int>(meter, "cache.entries");
+
+        await cache.SetAsync("a", 1, TimeSpan.FromSeconds(1));
+        await cache.GetAsync<int>("a");
+        await cache.GetAsync<string>("a");
+        await cache.GetAsync<int>("zz");
+        await cache.SetAsync("b", 2);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await cache.SetAsync("c", 3);   // a has expired and goes first
+        await cache.SetAsync("d", 4);   // full of live entries: b is evicted
+        entries.RecordObservableInstruments();
+
+        Assert.Equal(1, hits.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(2, misses.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, evictions.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, expirations.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(2, entries.LastMeasurement?.Value);
+    }
+
+    [Fact]
+    public void A_meter_from_the_factory_is_left_to_the_factory()
+    {
+        using var factory = new RecordingMeterFactory();
+        var cache = new InMemoryCache(new InMemoryCacheOptions(), _time, null, factory);
+        cache.Dispose();
+        Assert.Single(factory.Created);
+        using var collector = new MetricCollector<long>(factory.Created[0], "cache.hits");
+        Assert.NotNull(collector.Instrument);
+    }
+}
