@@ -1,0 +1,179 @@
+using Cache.Core;
+
+namespace Cache.Properties.Model;
+
+/// <summary>
+/// The contract written as plainly as possible: a list of entries and linear scans, with no
+/// indexes, no immutability and no cleverness, apart from the core on purpose. Times are ticks
+/// since the cache was created.
+/// </summary>
+internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
+{
+    private readonly List<Entry> _entries = [];
+    private long _sequence;
+
+    public long Now { get; private set; }
+
+    public long Hits { get; private set; }
+
+    public long Misses { get; private set; }
+
+    public long Sets { get; private set; }
+
+    public long Removals { get; private set; }
+
+    public long Evictions { get; private set; }
+
+    public long Expirations { get; private set; }
+
+    /// <summary>What the last operation removed, in order, with why.</summary>
+    public List<(string Key, RemovalReason Reason)> Removed { get; } = [];
+
+    /// <summary>A deliberately planted bug, to show that the properties catch one and shrink it.</summary>
+    public bool EvictsMostRecentlyUsed { get; init; }
+
+    public IEnumerable<string> KeysByRecency => _entries.OrderBy(e => e.LastUse).Select(e => e.Key);
+
+    public int Count => _entries.Count;
+
+    public int ExpiredCount => _entries.Count(IsExpired);
+
+    public string Apply(Operation operation)
+    {
+        Removed.Clear();
+        switch (operation)
+        {
+            case SetOp set:
+                Set(set.Key, set.Value, set.Ttl);
+                return "ok";
+            case GetOp get:
+                return Lookup(get.Key) is int value ? $"hit {value}" : "miss";
+            case TryGetOp tryGet:
+                return Lookup(tryGet.Key) is int found ? $"hit {found}" : "miss";
+            case ExistsOp exists:
+                return Find(exists.Key) is { } entry && !IsExpired(entry) ? "true" : "false";
+            case RemoveOp remove:
+                return Remove(remove.Key) ? "true" : "false";
+            case GetOrSetOp getOrSet:
+                if (Lookup(getOrSet.Key) is int cached)
+                {
+                    return $"hit {cached}";
+                }
+
+                Set(getOrSet.Key, getOrSet.Value, getOrSet.Ttl);
+                return $"made {getOrSet.Value}";
+            case ClearOp:
+                ExpireAll();
+                foreach (var cleared in _entries.OrderBy(e => e.LastUse))
+                {
+                    Removed.Add((cleared.Key, RemovalReason.Cleared));
+                }
+
+                _entries.Clear();
+                return "ok";
+            case StatsOp:
+                return Stats();
+            case AdvanceOp advance:
+                Now += advance.By.Ticks;
+                return "ok";
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation, "unknown operation");
+        }
+    }
+
+    public string Stats() =>
+        $"hits {Hits} misses {Misses} sets {Sets} removals {Removals} evictions {Evictions} expirations {Expirations} " +
+        $"active {Count - ExpiredCount} expired {ExpiredCount} max {maxSize}";
+
+    private bool IsExpired(Entry entry) => entry.Deadline is long deadline && Now >= deadline;
+
+    private Entry? Find(string key) => _entries.Find(e => e.Key == key);
+
+    private int? Lookup(string key)
+    {
+        var entry = Find(key);
+        if (entry is null)
+        {
+            Misses++;
+            return null;
+        }
+
+        if (IsExpired(entry))
+        {
+            _entries.Remove(entry);
+            Expirations++;
+            Removed.Add((key, RemovalReason.Expired));
+            Misses++;
+            return null;
+        }
+
+        entry.LastUse = ++_sequence;
+        Hits++;
+        return entry.Value;
+    }
+
+    private void Set(string key, int value, TtlChoice ttl)
+    {
+        ExpireAll();
+        var existing = Find(key);
+        if (existing is not null)
+        {
+            _entries.Remove(existing);
+            Removed.Add((key, RemovalReason.Replaced));
+        }
+        else if (_entries.Count == maxSize)
+        {
+            var victim = EvictsMostRecentlyUsed
+                ? _entries.OrderBy(e => e.LastUse).Last()
+                : _entries.OrderBy(e => e.LastUse).First();
+            _entries.Remove(victim);
+            Evictions++;
+            Removed.Add((victim.Key, RemovalReason.Evicted));
+        }
+
+        TimeSpan? lifetime = ttl.AsTimeSpan ?? defaultTtl;
+        long? deadline = lifetime == Timeout.InfiniteTimeSpan ? null : Now + lifetime.Value.Ticks;
+        _sequence++;
+        _entries.Add(new Entry { Key = key, Value = value, Deadline = deadline, Written = _sequence, LastUse = _sequence });
+        Sets++;
+    }
+
+    private bool Remove(string key)
+    {
+        ExpireAll();
+        var entry = Find(key);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        _entries.Remove(entry);
+        Removals++;
+        Removed.Add((key, RemovalReason.Removed));
+        return true;
+    }
+
+    /// <summary>Every write first removes what has expired, soonest deadline first, then oldest write.</summary>
+    private void ExpireAll()
+    {
+        foreach (var entry in _entries.Where(IsExpired).OrderBy(e => e.Deadline).ThenBy(e => e.Written).ToList())
+        {
+            _entries.Remove(entry);
+            Expirations++;
+            Removed.Add((entry.Key, RemovalReason.Expired));
+        }
+    }
+
+    private sealed class Entry
+    {
+        public required string Key { get; init; }
+
+        public int Value { get; init; }
+
+        public long? Deadline { get; init; }
+
+        public long Written { get; init; }
+
+        public long LastUse { get; set; }
+    }
+}

@@ -1,0 +1,62 @@
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Cache.Properties.Model;
+
+/// <summary>
+/// Generated scenarios: MaxSize 1..8, a few more keys than fit, 1..100 operations. A failing
+/// scenario shrinks by dropping runs of operations, halves first, so it ends short.
+/// </summary>
+internal static class Scenarios
+{
+    /// <summary>The default TTL every scenario runs with: six half-seconds.</summary>
+    public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(3);
+
+    private static readonly Gen<TtlChoice> Ttls = Gen.Frequency(
+        (3, Gen.Constant(TtlChoice.Default)),
+        (3, Gen.Elements(1, 2, 4, 10).Select(halves => new TtlChoice(halves))),
+        (1, Gen.Constant(TtlChoice.Infinite)));
+
+    private static readonly Gen<Operation> Advances =
+        Gen.Elements(1, 2, 2, 4, 6).Select(halves => (Operation)new AdvanceOp(TimeSpan.FromMilliseconds(500 * halves)));
+
+    public static Arbitrary<Scenario> Arbitrary { get; } = Arb.From(
+        from maxSize in Gen.Choose(1, 8)
+        from length in Gen.Choose(1, 100)
+        from operations in Gen.ArrayOf(Operations(maxSize), length)
+        select new Scenario(maxSize, operations),
+        Shrink);
+
+    public static IEnumerable<Scenario> Shrink(Scenario scenario)
+    {
+        var operations = scenario.Operations;
+        for (int chunk = operations.Count / 2; chunk >= 1; chunk /= 2)
+        {
+            for (int start = 0; start + chunk <= operations.Count; start += chunk)
+            {
+                yield return scenario with { Operations = [.. operations.Take(start), .. operations.Skip(start + chunk)] };
+            }
+        }
+
+        if (scenario.MaxSize > 1)
+        {
+            yield return scenario with { MaxSize = scenario.MaxSize - 1 };
+        }
+    }
+
+    private static Gen<Operation> Operations(int maxSize)
+    {
+        var keys = Gen.Choose(0, maxSize + 2).Select(i => $"k{i}");
+        var values = Gen.Choose(0, 99);
+        return Gen.Frequency(
+            (5, from key in keys from value in values from ttl in Ttls select (Operation)new SetOp(key, value, ttl)),
+            (4, keys.Select(key => (Operation)new GetOp(key))),
+            (2, keys.Select(key => (Operation)new TryGetOp(key))),
+            (2, keys.Select(key => (Operation)new ExistsOp(key))),
+            (2, keys.Select(key => (Operation)new RemoveOp(key))),
+            (3, from key in keys from value in values from ttl in Ttls select (Operation)new GetOrSetOp(key, value, ttl)),
+            (1, Gen.Constant((Operation)new ClearOp())),
+            (1, Gen.Constant((Operation)new StatsOp())),
+            (4, Advances));
+    }
+}
