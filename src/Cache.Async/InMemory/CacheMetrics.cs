@@ -25,6 +25,9 @@ internal sealed class CacheMetrics : IDisposable
         _meter.CreateObservableGauge("cache.entries", entries, "{entry}", "Entries stored, expired-but-not-removed ones included.");
     }
 
+    /// <summary>The meter the instruments belong to.</summary>
+    public Meter Meter => _meter;
+
     public Counter<long> Hits { get; }
 
     public Counter<long> Misses { get; }

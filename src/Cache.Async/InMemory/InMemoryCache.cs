@@ -79,7 +79,6 @@ public sealed class InMemoryCache : ICache, IDisposable
     public ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
-        ThrowIfInvalid(ttl);
         SetResult<string, object?> result;
         lock (_gate)
         {
@@ -228,7 +227,6 @@ public sealed class InMemoryCache : ICache, IDisposable
 
             _disposed = true;
             flights = [.. _flights.Values];
-            _flights.Clear();
         }
 
         _sweep?.Dispose();
@@ -239,6 +237,9 @@ public sealed class InMemoryCache : ICache, IDisposable
 
         _metrics.Dispose();
     }
+
+    /// <summary>The cache's instruments, for tests that listen to this cache alone.</summary>
+    internal CacheMetrics Metrics => _metrics;
 
     /// <summary>The time on the monotonic timeline the core runs on: elapsed since the cache was created.</summary>
     internal TimeSpan Now() => _timeProvider.GetElapsedTime(_origin);

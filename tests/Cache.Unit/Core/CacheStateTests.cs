@@ -55,7 +55,8 @@ public sealed class CacheStateTests
         var get = state.Get("b", T0);
         Assert.False(get.Found);
         Assert.False(get.TryGetValue(out _));
-        Assert.Throws<InvalidOperationException>(() => get.Value);
+        var error = Assert.Throws<InvalidOperationException>(() => get.Value);
+        Assert.Contains("TryGetValue", error.Message, StringComparison.Ordinal);
         Assert.Same(state, get.State);
         Assert.True(get.Removals.IsEmpty);
     }
@@ -127,6 +128,7 @@ public sealed class CacheStateTests
         var state = Empty();
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => state.Set("a", 1, TimeSpan.FromTicks(ticks), T0));
         Assert.Equal("ttl", error.ParamName);
+        Assert.Contains("Timeout.InfiniteTimeSpan", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, state.Count);
     }
 

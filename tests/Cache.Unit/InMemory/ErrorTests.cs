@@ -29,6 +29,16 @@ public sealed class ErrorTests
         Assert.NotNull(operation);
     }
 
+    [Theory]
+    [MemberData(nameof(EveryKeyedOperation))]
+    public async Task A_null_key_is_refused_before_the_token_or_disposal_is_looked_at(string operation, Func<ICache, ValueTask> call)
+    {
+        var cache = TestCache.Create(_time);
+        cache.Dispose();
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await call(cache));
+        Assert.NotNull(operation);
+    }
+
     [Fact]
     public async Task A_null_factory_is_refused()
     {

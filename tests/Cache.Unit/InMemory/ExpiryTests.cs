@@ -84,15 +84,25 @@ public sealed class ExpiryTests
     }
 
     [Fact]
-    public async Task Dispose_stops_the_sweep()
+    public void A_disposed_cache_is_not_kept_alive_by_its_sweep_timer()
     {
-        var cache = TestCache.Create(_time, sweep: TimeSpan.FromMinutes(1));
-        await cache.SetAsync("a", 1, TimeSpan.FromSeconds(30));
-        var state = cache.Snapshot();
-        cache.Dispose();
+        // The fake clock holds its timers strongly, as the system timer queue holds live timers:
+        // only a disposed timer lets go of the cache.
+        var collected = CreateAndDispose(_time);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(collected.TryGetTarget(out _));
         _time.Advance(TimeSpan.FromMinutes(5));
-        Assert.Equal(1, state.Count);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference<Cache.Async.InMemoryCache> CreateAndDispose(FakeTimeProvider time)
+    {
+        var cache = TestCache.Create(time, sweep: TimeSpan.FromMinutes(1));
+        cache.Dispose();
         Assert.Throws<ObjectDisposedException>(() => cache.Snapshot());
+        return new WeakReference<Cache.Async.InMemoryCache>(cache);
     }
 
     [Fact]

@@ -213,6 +213,55 @@ public sealed class GetOrSetTests
     }
 
     [Fact]
+    public async Task A_stale_run_finishing_while_a_newer_run_is_registered_neither_stores_nor_unregisters_it()
+    {
+        using var cache = TestCache.Create(_time);
+        var firstGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var stale = cache.GetOrSetAsync("k", async _ =>
+        {
+            await firstGate.Task;
+            return "stale";
+        }).AsTask();
+        await cache.RemoveAsync("k");
+        var fresh = cache.GetOrSetAsync("k", async _ =>
+        {
+            await secondGate.Task;
+            return "fresh";
+        }).AsTask();
+        var joiner = cache.GetOrSetAsync("k", _ => ValueTask.FromResult("joiner ran")).AsTask();
+
+        firstGate.SetResult();
+        Assert.Equal("stale", await stale.WaitAsync(Bound));
+        Assert.False(await cache.ExistsAsync("k"));
+
+        secondGate.SetResult();
+        Assert.Equal("fresh", await fresh.WaitAsync(Bound));
+        Assert.Equal("fresh", await joiner.WaitAsync(Bound));
+        Assert.Equal("fresh", await cache.GetAsync<string>("k"));
+    }
+
+    [Fact]
+    public async Task A_run_nobody_waits_for_is_not_joined_even_if_its_factory_ignores_the_token()
+    {
+        using var cache = TestCache.Create(_time);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var leave = new CancellationTokenSource();
+        var abandoned = cache.GetOrSetAsync("k", async _ =>
+        {
+            await gate.Task; // deaf to its token
+            return 1;
+        }, cancellationToken: leave.Token).AsTask();
+        leave.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        Assert.Equal(2, await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(2)).AsTask().WaitAsync(Bound));
+        gate.SetResult();
+        Assert.Equal(2, await cache.GetAsync<int>("k"));
+    }
+
+    [Fact]
     public async Task Dispose_cancels_a_running_factory_and_nothing_is_stored()
     {
         var cache = TestCache.Create(_time);
@@ -250,7 +299,8 @@ public sealed class GetOrSetTests
     [Fact]
     public async Task A_caller_joining_a_run_of_another_type_makes_its_own_value()
     {
-        using var cache = TestCache.Create(_time);
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<Cache.Async.InMemoryCache>();
+        using var cache = TestCache.Create(_time, logger: logger);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var text = cache.GetOrSetAsync("k", async _ =>
         {
@@ -263,6 +313,7 @@ public sealed class GetOrSetTests
         Assert.Equal("text", await text.WaitAsync(Bound));
         Assert.Equal(5, await number.WaitAsync(Bound));
         Assert.Equal("text", await cache.GetAsync<string>("k"));
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 5 && r.Message.Contains("System.Int32", StringComparison.Ordinal));
     }
 
     [Fact]

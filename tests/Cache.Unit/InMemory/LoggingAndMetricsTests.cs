@@ -67,6 +67,14 @@ public sealed class LoggingAndMetricsTests
         await cache.SetAsync("d", 4);   // full of live entries: b is evicted
         entries.RecordObservableInstruments();
 
+        foreach (var (collector, unit) in new[] { (hits.Instrument, "{lookup}"), (misses.Instrument, "{lookup}"), (evictions.Instrument, "{entry}"), (expirations.Instrument, "{entry}") })
+        {
+            Assert.Equal(unit, collector!.Unit);
+            Assert.False(string.IsNullOrWhiteSpace(collector.Description));
+        }
+
+        Assert.Equal("{entry}", entries.Instrument!.Unit);
+        Assert.False(string.IsNullOrWhiteSpace(entries.Instrument.Description));
         Assert.Equal(1, hits.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(2, misses.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(1, evictions.GetMeasurementSnapshot().Sum(m => m.Value));
@@ -83,5 +91,52 @@ public sealed class LoggingAndMetricsTests
         Assert.Single(factory.Created);
         using var collector = new MetricCollector<long>(factory.Created[0], "cache.hits");
         Assert.NotNull(collector.Instrument);
+    }
+
+    [Fact]
+    public async Task Every_path_that_removes_reports_to_the_meter()
+    {
+        using var meters = new RecordingMeterFactory();
+        using var cache = new InMemoryCache(new() { MaxSize = 1, ExpirationScanInterval = TimeSpan.FromMinutes(1) }, _time, null, meters);
+        var meter = Assert.Single(meters.Created);
+        using var evictions = new MetricCollector<long>(meter, "cache.evictions");
+        using var expirations = new MetricCollector<long>(meter, "cache.expirations");
+
+        await cache.SetAsync("a", 1, TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await cache.RemoveAsync("x");                                        // Remove expires a
+        await cache.SetAsync("b", 2, TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await cache.ClearAsync();                                            // Clear expires b
+        await cache.SetAsync("c", 3, TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromMinutes(1));                              // the sweep expires c
+        await cache.SetAsync("d", 4);
+        await cache.GetOrSetAsync("e", _ => ValueTask.FromResult(5));        // the factory's store evicts d
+
+        Assert.Equal(3, expirations.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, evictions.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
+    public void Dispose_ends_the_caches_own_meter()
+    {
+        var cache = TestCache.Create(_time);
+        var meter = cache.Metrics.Meter;
+        var completed = new List<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+            MeasurementsCompleted = (instrument, _) => completed.Add(instrument.Name),
+        };
+        listener.Start();
+
+        cache.Dispose();
+        Assert.Equal(["cache.entries", "cache.evictions", "cache.expirations", "cache.hits", "cache.misses"], completed.Order());
     }
 }

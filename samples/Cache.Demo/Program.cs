@@ -1,0 +1,114 @@
+using Cache.Async;
+using Microsoft.Extensions.Time.Testing;
+
+// A walk through Cache: the basics, time travel, LRU eviction, single flight, statistics.
+
+Console.WriteLine("== 1. Basics: DefaultTtl 30 min, MaxSize 500");
+using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500, DefaultTtl = TimeSpan.FromMinutes(30) }))
+{
+    await cache.SetAsync("user:42", new User(42, "Ada"));                    // default TTL: 30 min
+    await cache.SetAsync("session:abc", "token-123", TimeSpan.FromMinutes(5)); // explicit TTL: 5 min
+
+    Console.WriteLine($"get user:42          -> {await cache.GetAsync<User>("user:42")}");
+    Console.WriteLine($"get session:abc      -> {await cache.GetAsync<string>("session:abc")}");
+    Console.WriteLine($"get missing          -> {await cache.GetAsync<string>("missing") ?? "(miss)"}");
+    Console.WriteLine($"exists session:abc   -> {await cache.ExistsAsync("session:abc")}");
+    PrintStats(await cache.GetStatsAsync());
+}
+
+Console.WriteLine();
+Console.WriteLine("== 2. Time travel on a FakeTimeProvider (no sleeping)");
+var time = new FakeTimeProvider();
+var timeTravelOptions = new InMemoryCacheOptions
+{
+    MaxSize = 500,
+    DefaultTtl = TimeSpan.FromMinutes(30),
+    ExpirationScanInterval = TimeSpan.FromMinutes(10), // the background sweep, on the same fake clock
+};
+using (var cache = new InMemoryCache(timeTravelOptions, time))
+{
+    await cache.SetAsync("session:abc", "token-123", TimeSpan.FromMinutes(5));
+    await cache.SetAsync("user:42", new User(42, "Ada"));
+    time.Advance(TimeSpan.FromMinutes(4));
+    Console.WriteLine($"after 4 min: session:abc exists -> {await cache.ExistsAsync("session:abc")}");
+    var stats = await cache.GetStatsAsync();
+    Console.WriteLine($"             active {stats.ActiveEntries}, expired {stats.ExpiredEntries}");
+    time.Advance(TimeSpan.FromMinutes(1));
+    Console.WriteLine($"after 5 min: session:abc exists -> {await cache.ExistsAsync("session:abc")}");
+    stats = await cache.GetStatsAsync();
+    Console.WriteLine($"             active {stats.ActiveEntries}, expired {stats.ExpiredEntries} (stored, not yet removed)");
+    Console.WriteLine($"             get session:abc    -> {await cache.GetAsync<string>("session:abc") ?? "(miss: expired)"}");
+    stats = await cache.GetStatsAsync();
+    Console.WriteLine($"             expirations counted: {stats.Expirations}, entries stored: {stats.TotalEntries}");
+    await cache.SetAsync("temp", "scratch", TimeSpan.FromMinutes(1));
+    time.Advance(TimeSpan.FromMinutes(5));
+    Console.WriteLine($"after 10 min: the sweep fired on the fake clock; expirations {(await cache.GetStatsAsync()).Expirations}, stored {cache.Snapshot().Count}");
+}
+
+Console.WriteLine();
+Console.WriteLine("== 3. LRU eviction at MaxSize 3");
+using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 3 }, time))
+{
+    await cache.SetAsync("a", 1);
+    await cache.SetAsync("b", 2);
+    await cache.SetAsync("c", 3);
+    await cache.GetAsync<int>("a"); // a is now the most recently used
+    Console.WriteLine($"recency (least recent first): {string.Join(", ", cache.Snapshot().Keys)}");
+    var before = cache.Snapshot().Keys.ToHashSet();
+    await cache.SetAsync("d", 4);
+    before.ExceptWith(cache.Snapshot().Keys);
+    Console.WriteLine($"set d evicted: {string.Join(", ", before)}");
+    Console.WriteLine($"recency now:  {string.Join(", ", cache.Snapshot().Keys)}");
+    Console.WriteLine($"evictions: {(await cache.GetStatsAsync()).Evictions}");
+}
+
+Console.WriteLine();
+Console.WriteLine("== 4. Single flight: 50 concurrent callers, one factory run");
+using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500 }, time))
+{
+    int runs = 0;
+    var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    async ValueTask<string> LoadReport(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref runs);
+        await release.Task.WaitAsync(cancellationToken); // stands in for a slow database query
+        return "quarterly report";
+    }
+
+    var callers = Enumerable.Range(0, 50).Select(_ => cache.GetOrSetAsync("report:q3", LoadReport).AsTask()).ToArray();
+    release.SetResult();
+    var answers = await Task.WhenAll(callers);
+    Console.WriteLine($"callers answered: {answers.Length}, all the same: {answers.Distinct().Count() == 1}, factory runs: {runs}");
+    for (int i = 0; i < 10; i++)
+    {
+        await cache.GetOrSetAsync("report:q3", LoadReport); // hits now: the factory does not run again
+    }
+
+    Console.WriteLine($"10 more calls: factory runs still {runs}");
+
+    Console.WriteLine();
+    Console.WriteLine("== 5. Final statistics");
+    PrintStats(await cache.GetStatsAsync());
+}
+
+static void PrintStats(CacheStats stats)
+{
+    Console.WriteLine("+--------------------+-----------+");
+    Row("Hits", stats.Hits);
+    Row("Misses", stats.Misses);
+    Row("Hit rate", $"{stats.HitRate:P1}");
+    Row("Sets", stats.Sets);
+    Row("Removals", stats.Removals);
+    Row("Evictions", stats.Evictions);
+    Row("Expirations", stats.Expirations);
+    Row("Active entries", stats.ActiveEntries);
+    Row("Expired entries", stats.ExpiredEntries);
+    Row("Total entries", stats.TotalEntries);
+    Row("Max size", stats.MaxSize);
+    Row("Utilization", $"{stats.UtilizationPercent:F1} %");
+    Console.WriteLine("+--------------------+-----------+");
+
+    static void Row(string name, object value) => Console.WriteLine($"| {name,-18} | {value,9} |");
+}
+
+internal sealed record User(int Id, string Name);
