@@ -20,12 +20,12 @@ internal static class ModelAgreement
 
             if (operation is not StatsOp)
             {
-                Agree(step, operation, expected, actual, "answer");
+                Agree(step, operation, expected, actual, "core answer");
             }
 
-            Agree(step, operation, Describe(model.Removed), Describe(core.Removed.Select(r => (r.Key, r.Reason))), "removals");
-            Agree(step, operation, string.Join(",", model.KeysByRecency), string.Join(",", state.Keys), "recency order");
-            Agree(step, operation, $"{model.Count}/{model.ExpiredCount}", $"{state.Count}/{state.CountExpired(core.Now)}", "stored/expired");
+            Agree(step, operation, Describe(model.Removed), Describe(core.Removed.Select(r => (r.Key, r.Reason))), "core removals");
+            Agree(step, operation, string.Join(",", model.KeysByRecency), string.Join(",", state.Keys), "core recency order");
+            Agree(step, operation, $"{model.Count}/{model.ExpiredCount}", $"{state.Count}/{state.CountExpired(core.Now)}", "core stored/expired");
         }
     }
 
@@ -36,11 +36,11 @@ internal static class ModelAgreement
         for (int step = 0; step < scenario.Operations.Count; step++)
         {
             var operation = scenario.Operations[step];
-            Agree(step, operation, model.Apply(operation), shell.Apply(operation), "answer");
-            Agree(step, operation, model.Stats(), shell.Stats(), "stats");
+            Agree(step, operation, model.Apply(operation), shell.Apply(operation), "InMemoryCache answer");
+            Agree(step, operation, model.Stats(), shell.Stats(), "InMemoryCache stats");
             var state = shell.Cache.Snapshot();
             state.CheckIntegrity();
-            Agree(step, operation, string.Join(",", model.KeysByRecency), string.Join(",", state.Keys), "recency order");
+            Agree(step, operation, string.Join(",", model.KeysByRecency), string.Join(",", state.Keys), "InMemoryCache recency order");
         }
     }
 
