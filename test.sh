@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cache's one test command: restores, builds (warnings are errors), checks formatting, runs every
-# test project, then the mutation gate (Stryker.NET: Cache.Core >= 90 %, Cache.Async >= 80 %).
+# test project, runs the benchmarks once in BenchmarkDotNet's dry job, then the mutation gate (Stryker.NET: Cache.Core >= 90 %, Cache.Async >= 80 %).
 # Exits non-zero on any failure. Nothing is assumed on the machine beyond the .NET 10 SDK.
 #
 #   ./test.sh              everything, as CI runs it
@@ -55,6 +55,13 @@ if (( run_tests )); then
       exit "$status"
     fi
   done
+  step "benchmarks: BenchmarkDotNet's dry job, in process (they must run; timings are not judged here)"
+  bench_log=$(mktemp)
+  dotnet run -c Release --project bench/Cache.Benchmarks --no-build -- --filter '*' --job Dry --inProcess \
+    --artifacts artifacts/benchmarks-dry > "$bench_log" 2>&1 || { cat "$bench_log"; exit 1; }
+  grep -E 'executed benchmarks' "$bench_log" | tail -n 1
+  rm -f "$bench_log"
+
   step "all test projects"
   echo "tests: $passed passed, $failed failed"
   (( failed == 0 )) || exit 1
@@ -77,3 +84,6 @@ if (( run_mutation )); then
 fi
 
 step "done"
+if (( run_tests )); then
+  echo "tests: $passed passed, $failed failed"
+fi
