@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BitFaster.Caching.Lru;
-using Cache.Async;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Cache.Benchmarks;
 
@@ -17,74 +14,54 @@ namespace Cache.Benchmarks;
 public class SetBenchmarks
 {
     private const int Entries = 10_000;
+    private const int FreshKeys = 1 << 20;
     private static readonly object Value = new();
-    private string[] _keys = [];
-    private string[] _fresh = [];
+    private readonly string[] _keys = Lineup.Keys(Entries);
+    private readonly string[] _fresh = Lineup.Keys(FreshKeys, "fresh");
     private int _next;
-    private InMemoryCache _ours = null!;
-    private MemoryCache _memory = null!;
-    private ConcurrentLru<string, object> _lru = null!;
-    private ConcurrentTLru<string, object> _tlru = null!;
-    private ClassicLru<string, object> _classic = null!;
+    private Lineup _caches = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _keys = Caches.Keys(Entries);
-        _fresh = [.. Enumerable.Range(0, 1 << 20).Select(i => $"fresh:{i}")];
-        _ours = Caches.Ours(Entries);
-        _memory = Caches.MemoryWithSizeLimit(Entries);
-        _lru = Caches.BitFasterLru(Entries);
-        _tlru = Caches.BitFasterTLru(Entries);
-        _classic = Caches.Classic(Entries);
-        foreach (var key in _keys)
-        {
-            _ours.SetAsync(key, Value).AsTask().GetAwaiter().GetResult();
-            _memory.Set(key, Value, Caches.SizedEntry);
-            _lru.AddOrUpdate(key, Value);
-            _tlru.AddOrUpdate(key, Value);
-            _classic.AddOrUpdate(key, Value);
-        }
+        _caches = new Lineup(Entries, boundMemoryCache: true);
+        _caches.Fill(_keys, Value);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _ours.Dispose();
-        _memory.Dispose();
-    }
+    public void Cleanup() => _caches.Dispose();
 
     private string Existing() => _keys[_next++ % Entries];
 
-    private string Fresh() => _fresh[_next++ & ((1 << 20) - 1)];
+    private string Fresh() => _fresh[_next++ & (FreshKeys - 1)];
 
     [Benchmark(Baseline = true), BenchmarkCategory("existing")]
-    public void Existing_MemoryCache() => _memory.Set(Existing(), Value, Caches.SizedEntry);
+    public void Existing_MemoryCache() => _caches.SetMemory(Existing(), Value);
 
     [Benchmark, BenchmarkCategory("existing")]
-    public ValueTask Existing_Ours() => _ours.SetAsync(Existing(), Value);
+    public ValueTask Existing_Ours() => _caches.Ours.SetAsync(Existing(), Value);
 
     [Benchmark, BenchmarkCategory("existing")]
-    public void Existing_BitFaster_ConcurrentLru() => _lru.AddOrUpdate(Existing(), Value);
+    public void Existing_BitFaster_ConcurrentLru() => _caches.Lru.AddOrUpdate(Existing(), Value);
 
     [Benchmark, BenchmarkCategory("existing")]
-    public void Existing_BitFaster_ConcurrentTLru() => _tlru.AddOrUpdate(Existing(), Value);
+    public void Existing_BitFaster_ConcurrentTLru() => _caches.TLru.AddOrUpdate(Existing(), Value);
 
     [Benchmark, BenchmarkCategory("existing")]
-    public void Existing_ClassicLru() => _classic.AddOrUpdate(Existing(), Value);
+    public void Existing_ClassicLru() => _caches.Classic.AddOrUpdate(Existing(), Value);
 
     [Benchmark(Baseline = true), BenchmarkCategory("evicting")]
-    public void Evicting_MemoryCache() => _memory.Set(Fresh(), Value, Caches.SizedEntry);
+    public void Evicting_MemoryCache() => _caches.SetMemory(Fresh(), Value);
 
     [Benchmark, BenchmarkCategory("evicting")]
-    public ValueTask Evicting_Ours() => _ours.SetAsync(Fresh(), Value);
+    public ValueTask Evicting_Ours() => _caches.Ours.SetAsync(Fresh(), Value);
 
     [Benchmark, BenchmarkCategory("evicting")]
-    public void Evicting_BitFaster_ConcurrentLru() => _lru.AddOrUpdate(Fresh(), Value);
+    public void Evicting_BitFaster_ConcurrentLru() => _caches.Lru.AddOrUpdate(Fresh(), Value);
 
     [Benchmark, BenchmarkCategory("evicting")]
-    public void Evicting_BitFaster_ConcurrentTLru() => _tlru.AddOrUpdate(Fresh(), Value);
+    public void Evicting_BitFaster_ConcurrentTLru() => _caches.TLru.AddOrUpdate(Fresh(), Value);
 
     [Benchmark, BenchmarkCategory("evicting")]
-    public void Evicting_ClassicLru() => _classic.AddOrUpdate(Fresh(), Value);
+    public void Evicting_ClassicLru() => _caches.Classic.AddOrUpdate(Fresh(), Value);
 }
