@@ -4,7 +4,10 @@ using Cache.Async;
 
 namespace Cache.Benchmarks;
 
-/// <summary>Scenarios 1 and 2: a hit and a miss on a cache holding 10k entries, one thread.</summary>
+/// <summary>
+/// Scenarios 1, 2 and 4: a hit, a miss, and a GetOrSet hit (the factory never runs) on caches
+/// holding 10k entries, one thread.
+/// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
 [GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
@@ -14,6 +17,8 @@ public class GetBenchmarks
     private const int Entries = 10_000;
     private const string Missing = "absent";
     private static readonly object Value = new();
+    private static readonly Func<CancellationToken, ValueTask<object>> OursFactory = _ => ValueTask.FromResult(Value);
+    private static readonly Func<string, object> BitFasterFactory = _ => Value;
     private readonly string[] _keys = Lineup.Keys(Entries);
     private int _next;
     private Lineup _caches = null!;
@@ -59,4 +64,13 @@ public class GetBenchmarks
 
     [Benchmark, BenchmarkCategory("miss")]
     public object? Miss_ClassicLru() => _caches.Classic.TryGet(Missing, out var v) ? v : null;
+
+    [Benchmark(Baseline = true), BenchmarkCategory("getorset")]
+    public object? GetOrSet_MemoryCache_GetOrCreate() => _caches.Memory.GetOrCreate(NextKey(), static _ => Value);
+
+    [Benchmark, BenchmarkCategory("getorset")]
+    public ValueTask<object> GetOrSet_Ours_GetOrSetAsync() => _caches.Ours.GetOrSetAsync(NextKey(), OursFactory);
+
+    [Benchmark, BenchmarkCategory("getorset")]
+    public object GetOrSet_BitFaster_ConcurrentTLru_GetOrAdd() => _caches.TLru.GetOrAdd(NextKey(), BitFasterFactory);
 }

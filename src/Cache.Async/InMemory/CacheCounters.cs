@@ -44,7 +44,8 @@ internal sealed class CacheCounters
         }
     }
 
-    public CacheStats ToStats(int activeEntries, int expiredEntries, int maxSize) => new()
+    /// <summary>The counters as stats; the caller adds the entry counts, which it reads from the state.</summary>
+    public CacheStats ToStats(int maxSize) => new()
     {
         Hits = Hits,
         Misses = Misses,
@@ -52,8 +53,6 @@ internal sealed class CacheCounters
         Removals = Removals,
         Evictions = Evictions,
         Expirations = Expirations,
-        ActiveEntries = activeEntries,
-        ExpiredEntries = expiredEntries,
         MaxSize = maxSize,
     };
 }

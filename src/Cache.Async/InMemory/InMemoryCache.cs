@@ -142,13 +142,13 @@ public sealed class InMemoryCache : ICache, IDisposable
         ArgumentNullException.ThrowIfNull(factory);
         ThrowIfInvalid(ttl);
 
-        GetResult<string, object?> lookup;
+        TypedLookup lookup;
         Flight? flight = null;
         bool starts = false;
         lock (_gate)
         {
             lookup = LookupLocked<T>(key);
-            if (!IsHit<T>(lookup))
+            if (!lookup.Hit)
             {
                 if (!_flights.TryGetValue(key, out flight))
                 {
@@ -161,10 +161,10 @@ public sealed class InMemoryCache : ICache, IDisposable
             }
         }
 
-        object? found = ReportLookup<T>(key, lookup);
+        ReportLookup<T>(key, lookup);
         if (flight is null)
         {
-            return new((T)found!);
+            return new((T)lookup.Result.Value!);
         }
 
         if (starts)
@@ -195,7 +195,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         {
             state = _state;
             now = Now();
-            counted = _counters.ToStats(0, 0, state.Options.MaxSize);
+            counted = _counters.ToStats(state.Options.MaxSize);
         }
 
         int expired = state.CountExpired(now);
@@ -246,7 +246,6 @@ public sealed class InMemoryCache : ICache, IDisposable
 
     private static bool IsOf<T>(object? value) => value is T || (value is null && default(T) is null);
 
-    private static bool IsHit<T>(GetResult<string, object?> lookup) => lookup.TryGetValue(out object? value) && IsOf<T>(value);
 
     private static void ThrowIfInvalid(TimeSpan? ttl)
     {
@@ -259,27 +258,28 @@ public sealed class InMemoryCache : ICache, IDisposable
     private CacheLookup<T> Lookup<T>(string key, CancellationToken cancellationToken)
     {
         ThrowIfUnusable(key, cancellationToken);
-        GetResult<string, object?> lookup;
+        TypedLookup lookup;
         lock (_gate)
         {
             lookup = LookupLocked<T>(key);
         }
 
-        object? found = ReportLookup<T>(key, lookup);
-        return IsHit<T>(lookup) ? new CacheLookup<T>(true, (T?)found) : default;
+        ReportLookup<T>(key, lookup);
+        return lookup.Hit ? new CacheLookup<T>(true, (T?)lookup.Result.Value) : default;
     }
 
     /// <summary>
-    /// Applies a Get and counts one hit or miss. A live value of another type than asked is a miss
-    /// and not a use, so its state is not published.
+    /// Applies a Get, decides once whether it is a hit of type <typeparamref name="T"/>, and counts
+    /// one hit or miss. A live value of another type is a miss and not a use, so its state is not
+    /// published.
     /// </summary>
-    private GetResult<string, object?> LookupLocked<T>(string key)
+    private TypedLookup LookupLocked<T>(string key)
     {
-        GetResult<string, object?> lookup = _state.Get(key, Now());
-        bool hit = IsHit<T>(lookup);
-        if (hit || !lookup.Found)
+        GetResult<string, object?> result = _state.Get(key, Now());
+        bool hit = result.TryGetValue(out object? value) && IsOf<T>(value);
+        if (hit || !result.Found)
         {
-            PublishLocked(lookup.State, lookup.Removals);
+            PublishLocked(result.State, result.Removals);
         }
 
         if (hit)
@@ -291,30 +291,29 @@ public sealed class InMemoryCache : ICache, IDisposable
             _counters.Misses++;
         }
 
-        return lookup;
+        return new TypedLookup(result, hit);
     }
 
-    /// <summary>Logs and records what a lookup found, outside the lock; returns the value found, if any.</summary>
-    private object? ReportLookup<T>(string key, GetResult<string, object?> lookup)
+    /// <summary>Logs and records what a lookup found, outside the lock.</summary>
+    private void ReportLookup<T>(string key, TypedLookup lookup)
     {
-        Report(lookup.Removals);
-        if (!lookup.TryGetValue(out object? value))
+        Report(lookup.Result.Removals);
+        if (lookup.Hit)
         {
-            _metrics.Misses.Add(1);
+            _metrics.Hits.Add(1);
+            CacheLog.Hit(_logger, key);
+            return;
+        }
+
+        _metrics.Misses.Add(1);
+        if (lookup.Result.TryGetValue(out object? wrongType))
+        {
+            CacheLog.TypeMismatch(_logger, key, wrongType!.GetType().FullName!, typeof(T).FullName!);
+        }
+        else
+        {
             CacheLog.Miss(_logger, key);
-            return null;
         }
-
-        if (!IsOf<T>(value))
-        {
-            _metrics.Misses.Add(1);
-            CacheLog.TypeMismatch(_logger, key, value!.GetType().FullName!, typeof(T).FullName!);
-            return null;
-        }
-
-        _metrics.Hits.Add(1);
-        CacheLog.Hit(_logger, key);
-        return value;
     }
 
     private SetResult<string, object?> StoreLocked(string key, object? value, TimeSpan? ttl)
@@ -484,4 +483,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
     }
+
+    /// <summary>A Get and whether it was a hit of the type asked for (a live value of another type is not).</summary>
+    private readonly record struct TypedLookup(GetResult<string, object?> Result, bool Hit);
 }
