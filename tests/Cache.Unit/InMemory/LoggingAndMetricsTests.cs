@@ -139,4 +139,22 @@ public sealed class LoggingAndMetricsTests
         cache.Dispose();
         Assert.Equal(["cache.entries", "cache.evictions", "cache.expirations", "cache.hits", "cache.misses"], completed.Order());
     }
+
+    [Fact]
+    public async Task GetOrSet_lookups_reach_the_meter_and_the_log()
+    {
+        using var meters = new RecordingMeterFactory();
+        var logger = new FakeLogger<InMemoryCache>();
+        using var cache = new InMemoryCache(new() { ExpirationScanInterval = null }, _time, logger, meters);
+        var meter = Assert.Single(meters.Created);
+        using var hits = new MetricCollector<long>(meter, "cache.hits");
+        using var misses = new MetricCollector<long>(meter, "cache.misses");
+
+        await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1)); // miss: the factory runs
+        await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(2)); // hit
+
+        Assert.Equal(1, hits.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, misses.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(["Cache miss for k", "Cache hit for k"], logger.Collector.GetSnapshot().Select(r => r.Message));
+    }
 }
