@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Cache.Core.Representation;
 
@@ -29,29 +28,22 @@ namespace Cache.Core;
 public sealed class CacheState<TKey, TValue>
     where TKey : notnull
 {
-    private static readonly ImmutableSortedSet<RecencySlot<TKey>> NoRecency =
-        ImmutableSortedSet.Create(RecencySlot<TKey>.ByStamp);
-
-    private static readonly ImmutableSortedSet<DeadlineSlot<TKey>> NoDeadlines =
-        ImmutableSortedSet.Create(DeadlineSlot<TKey>.ByDeadline);
-
-    private readonly ImmutableDictionary<TKey, Entry<TValue>> _entries;
-    private readonly ImmutableSortedSet<RecencySlot<TKey>> _byRecency;
-    private readonly ImmutableSortedSet<DeadlineSlot<TKey>> _byDeadline;
-    private readonly long _nextStamp;
+    private readonly TrieNode<TKey, TValue> _entries;
+    private readonly RecencyOrder<TKey, TValue> _recency;
+    private readonly DeadlineOrder<TKey, TValue> _deadlines;
 
     private CacheState(
         CacheOptions options,
-        ImmutableDictionary<TKey, Entry<TValue>> entries,
-        ImmutableSortedSet<RecencySlot<TKey>> byRecency,
-        ImmutableSortedSet<DeadlineSlot<TKey>> byDeadline,
-        long nextStamp)
+        TrieNode<TKey, TValue> entries,
+        int count,
+        RecencyOrder<TKey, TValue> recency,
+        DeadlineOrder<TKey, TValue> deadlines)
     {
         Options = options;
         _entries = entries;
-        _byRecency = byRecency;
-        _byDeadline = byDeadline;
-        _nextStamp = nextStamp;
+        Count = count;
+        _recency = recency;
+        _deadlines = deadlines;
     }
 
     /// <summary>An empty state with the given options.</summary>
@@ -62,20 +54,29 @@ public sealed class CacheState<TKey, TValue>
     public static CacheState<TKey, TValue> Empty(CacheOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new CacheState<TKey, TValue>(options, ImmutableDictionary<TKey, Entry<TValue>>.Empty, NoRecency, NoDeadlines, 0);
+        return new CacheState<TKey, TValue>(options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty());
     }
 
     /// <summary>The capacity and default TTL of this state.</summary>
     public CacheOptions Options { get; }
 
     /// <summary>How many entries are stored, expired-but-not-yet-removed ones included.</summary>
-    public int Count => _entries.Count;
+    public int Count { get; }
 
     /// <summary>
     /// The stored keys, expired ones included, from the least to the most recently used: the first
     /// is the one a Set at capacity would evict if nothing had expired.
     /// </summary>
-    public IEnumerable<TKey> Keys => _byRecency.Select(static slot => slot.Key);
+    public IEnumerable<TKey> Keys
+    {
+        get
+        {
+            foreach (Entry<TKey, TValue> entry in _recency.Live(_entries))
+            {
+                yield return entry.Key;
+            }
+        }
+    }
 
     /// <summary>Whether <paramref name="key"/> holds a live entry. A peek: changes no recency.</summary>
     /// <param name="key">The key.</param>
@@ -91,8 +92,7 @@ public sealed class CacheState<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public bool TryPeek(TKey key, TimeSpan now, [MaybeNullWhen(false)] out TValue value)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        if (_entries.TryGetValue(key, out Entry<TValue> entry) && !Expiry.IsDue(entry.Deadline, now))
+        if (Find(key, now, out bool expired) is { } entry && !expired)
         {
             value = entry.Value;
             return true;
@@ -105,21 +105,7 @@ public sealed class CacheState<TKey, TValue>
     /// <summary>How many stored entries have expired at <paramref name="now"/> but are not yet removed.</summary>
     /// <param name="now">The current time.</param>
     /// <returns>The count; it costs time in proportion to itself.</returns>
-    public int CountExpired(TimeSpan now)
-    {
-        int expired = 0;
-        foreach (DeadlineSlot<TKey> slot in _byDeadline)
-        {
-            if (!Expiry.IsDue(slot.Deadline, now))
-            {
-                break;
-            }
-
-            expired++;
-        }
-
-        return expired;
-    }
+    public int CountExpired(TimeSpan now) => _deadlines.CountDue(now, _entries);
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> with the default TTL.</summary>
     /// <param name="key">The key.</param>
@@ -157,20 +143,22 @@ public sealed class CacheState<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public GetResult<TKey, TValue> Get(TKey key, TimeSpan now)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        if (!_entries.TryGetValue(key, out Entry<TValue> entry))
+        Entry<TKey, TValue>? entry = Find(key, now, out bool expired);
+        if (entry is null)
         {
             return new GetResult<TKey, TValue>(this, found: false, default!, []);
         }
 
-        if (Expiry.IsDue(entry.Deadline, now))
+        if (expired)
         {
             var log = default(RemovalLog<TKey, TValue>);
             log.Add(key, entry.Value, RemovalReason.Expired);
-            return new GetResult<TKey, TValue>(Drop(key, entry), found: false, default!, log.ToImmutable());
+            var draft = new Draft(this);
+            draft.Drop(entry);
+            return new GetResult<TKey, TValue>(draft.ToState(), found: false, default!, log.ToImmutable());
         }
 
-        return new GetResult<TKey, TValue>(Touch(key, entry), found: true, entry.Value, []);
+        return new GetResult<TKey, TValue>(Use([entry]), found: true, entry.Value, []);
     }
 
     /// <summary>Removes the entry of <paramref name="key"/>.</summary>
@@ -182,14 +170,16 @@ public sealed class CacheState<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(key);
         var log = default(RemovalLog<TKey, TValue>);
-        CacheState<TKey, TValue> state = ExpireDue(now, ref log);
-        if (!state._entries.TryGetValue(key, out Entry<TValue> entry))
+        var draft = new Draft(this);
+        draft.ExpireDue(now, ref log);
+        if (draft.Entries.Find(key, TrieNode<TKey, TValue>.HashOf(key)) is not { } entry)
         {
-            return new RemoveResult<TKey, TValue>(state, Removed: false, log.ToImmutable());
+            return new RemoveResult<TKey, TValue>(draft.ToState(), Removed: false, log.ToImmutable());
         }
 
         log.Add(key, entry.Value, RemovalReason.Removed);
-        return new RemoveResult<TKey, TValue>(state.Drop(key, entry), Removed: true, log.ToImmutable());
+        draft.Drop(entry);
+        return new RemoveResult<TKey, TValue>(draft.ToState(), Removed: true, log.ToImmutable());
     }
 
     /// <summary>Removes every entry that has expired at <paramref name="now"/>, soonest deadline first.</summary>
@@ -198,8 +188,9 @@ public sealed class CacheState<TKey, TValue>
     public TransitionResult<TKey, TValue> Expire(TimeSpan now)
     {
         var log = default(RemovalLog<TKey, TValue>);
-        CacheState<TKey, TValue> state = ExpireDue(now, ref log);
-        return new TransitionResult<TKey, TValue>(state, log.ToImmutable());
+        var draft = new Draft(this);
+        draft.ExpireDue(now, ref log);
+        return new TransitionResult<TKey, TValue>(draft.ToState(), log.ToImmutable());
     }
 
     /// <summary>
@@ -211,13 +202,14 @@ public sealed class CacheState<TKey, TValue>
     public TransitionResult<TKey, TValue> Evict(TimeSpan now)
     {
         var log = default(RemovalLog<TKey, TValue>);
-        CacheState<TKey, TValue> state = ExpireDue(now, ref log);
-        if (log.Count == 0 && state.Count > 0)
+        var draft = new Draft(this);
+        draft.ExpireDue(now, ref log);
+        if (log.Count == 0 && draft.Count > 0)
         {
-            state = state.EvictLeastRecentlyUsed(ref log);
+            draft.EvictLeastRecentlyUsed(ref log);
         }
 
-        return new TransitionResult<TKey, TValue>(state, log.ToImmutable());
+        return new TransitionResult<TKey, TValue>(draft.ToState(), log.ToImmutable());
     }
 
     /// <summary>
@@ -229,14 +221,46 @@ public sealed class CacheState<TKey, TValue>
     public TransitionResult<TKey, TValue> Clear(TimeSpan now)
     {
         var log = default(RemovalLog<TKey, TValue>);
-        CacheState<TKey, TValue> state = ExpireDue(now, ref log);
-        foreach (RecencySlot<TKey> slot in state._byRecency)
+        var draft = new Draft(this);
+        draft.ExpireDue(now, ref log);
+        foreach (Entry<TKey, TValue> entry in draft.Recency.Live(draft.Entries))
         {
-            log.Add(slot.Key, state._entries[slot.Key].Value, RemovalReason.Cleared);
+            log.Add(entry.Key, entry.Value, RemovalReason.Cleared);
         }
 
-        var empty = new CacheState<TKey, TValue>(Options, _entries.Clear(), NoRecency, NoDeadlines, _nextStamp);
+        var empty = new CacheState<TKey, TValue>(
+            Options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon), DeadlineOrder<TKey, TValue>.Empty());
         return new TransitionResult<TKey, TValue>(empty, log.ToImmutable());
+    }
+
+    /// <summary>
+    /// The entry stored under <paramref name="key"/>, and whether it has expired at
+    /// <paramref name="now"/>; null when the key holds nothing. Changes nothing: the shell reads
+    /// with it without a lock.
+    /// </summary>
+    internal Entry<TKey, TValue>? Find(TKey key, TimeSpan now, out bool expired)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Entry<TKey, TValue>? entry = _entries.Find(key, TrieNode<TKey, TValue>.HashOf(key));
+        expired = entry is not null && Expiry.IsDue(entry.Deadline, now);
+        return entry;
+    }
+
+    /// <summary>
+    /// Applies hits that were served without this transition, in order: each entry that is still
+    /// stored becomes the most recently used. What <see cref="Get"/> does to a live entry, for many
+    /// at once; an entry removed or replaced since it was read is passed over.
+    /// </summary>
+    internal CacheState<TKey, TValue> Use(ReadOnlySpan<Entry<TKey, TValue>> used)
+    {
+        if (used.IsEmpty)
+        {
+            return this;
+        }
+
+        var draft = new Draft(this);
+        draft.Use(used);
+        return draft.ToState();
     }
 
     /// <summary>
@@ -248,29 +272,35 @@ public sealed class CacheState<TKey, TValue>
     // copy of it cannot be caught by the behaviour it guards.
     internal void CheckIntegrity()
     {
-        Require(_entries.Count <= Options.MaxSize, $"{_entries.Count} entries stored with MaxSize {Options.MaxSize}");
-        Require(_byRecency.Count == _entries.Count, $"{_byRecency.Count} recency slots for {_entries.Count} entries");
+        Require(_entries.FindShapeFault() is not { } fault, $"hash trie: {_entries.FindShapeFault()}");
+        var stored = new HashSet<Entry<TKey, TValue>>(_entries.Entries(), ReferenceEqualityComparer.Instance);
+        Require(stored.Count == Count, $"{stored.Count} entries stored with Count {Count}");
+        Require(Count <= Options.MaxSize, $"{Count} entries stored with MaxSize {Options.MaxSize}");
 
-        int expiring = 0;
-        foreach ((TKey key, Entry<TValue> entry) in _entries)
+        List<Entry<TKey, TValue>> byRecency = _recency.Live(_entries);
+        Require(byRecency.Count == Count && stored.SetEquals(byRecency), $"{byRecency.Count} entries in the recency order for {Count} stored");
+        Require(_recency.Head <= _recency.Tail && _recency.Tail <= _recency.Log.Capacity, "the recency order's bounds are out of the log");
+
+        long previous = long.MinValue;
+        var logged = new HashSet<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
+        for (int position = _deadlines.Head; position < _deadlines.Tail; position++)
         {
-            Require(entry.WriteStamp <= entry.UseStamp && entry.UseStamp < _nextStamp, $"entry {key} has stamps out of order");
-            Require(
-                _byRecency.TryGetValue(new RecencySlot<TKey>(entry.UseStamp, key), out RecencySlot<TKey> used)
-                    && _entries.KeyComparer.Equals(used.Key, key),
-                $"entry {key} is missing from the recency order");
-
-            if (entry.Deadline != Expiry.Never)
+            Entry<TKey, TValue> entry = _deadlines.Log.Slots[position];
+            Require(entry.Deadline >= previous, "the deadline log is out of order");
+            previous = entry.Deadline;
+            if (stored.Contains(entry))
             {
-                expiring++;
-                Require(
-                    _byDeadline.TryGetValue(new DeadlineSlot<TKey>(entry.Deadline, entry.WriteStamp, key), out DeadlineSlot<TKey> due)
-                        && _entries.KeyComparer.Equals(due.Key, key),
-                    $"entry {key} is missing from the deadline index");
+                Require(logged.Add(entry) && !entry.OutOfOrder, $"entry {entry.Key} is logged twice or also sorted");
             }
         }
 
-        Require(_byDeadline.Count == expiring, $"{_byDeadline.Count} deadline slots for {expiring} expiring entries");
+        foreach (Entry<TKey, TValue> entry in _deadlines.OutOfOrder)
+        {
+            Require(stored.Contains(entry) && entry.OutOfOrder, $"the sorted deadlines hold {entry.Key}, which is not stored there");
+        }
+
+        int expiring = stored.Count(static e => e.Deadline != Expiry.Never);
+        Require(logged.Count + _deadlines.OutOfOrder.Count == expiring, $"{logged.Count + _deadlines.OutOfOrder.Count} deadlines indexed for {expiring} expiring entries");
 
         static void Require(bool condition, string broken)
         {
@@ -286,72 +316,166 @@ public sealed class CacheState<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(key);
         var log = default(RemovalLog<TKey, TValue>);
-        CacheState<TKey, TValue> state = ExpireDue(now, ref log);
+        var draft = new Draft(this);
+        draft.ExpireDue(now, ref log);
+        int hash = TrieNode<TKey, TValue>.HashOf(key);
         SetOutcome outcome = SetOutcome.Added;
-        if (state._entries.TryGetValue(key, out Entry<TValue> old))
+        if (draft.Entries.Find(key, hash) is { } old)
         {
             // Overwriting never evicts: the key's own slot is reused.
             log.Add(key, old.Value, RemovalReason.Replaced);
-            state = state.Drop(key, old);
             outcome = SetOutcome.Replaced;
         }
-        else if (state.Count >= Options.MaxSize)
+        else if (draft.Count >= Options.MaxSize)
         {
-            state = state.EvictLeastRecentlyUsed(ref log);
+            draft.EvictLeastRecentlyUsed(ref log);
         }
 
-        return new SetResult<TKey, TValue>(state.Add(key, value, deadline), outcome, log.ToImmutable());
+        draft.Put(key, hash, value, deadline);
+        return new SetResult<TKey, TValue>(draft.ToState(), outcome, log.ToImmutable());
     }
 
-    private CacheState<TKey, TValue> ExpireDue(TimeSpan now, ref RemovalLog<TKey, TValue> log)
+    /// <summary>
+    /// A state under construction inside one transition: the steps (expire, evict, drop, put, use)
+    /// change it in place and <see cref="ToState"/> publishes the result once.
+    /// </summary>
+    private struct Draft
     {
-        CacheState<TKey, TValue> state = this;
-        while (state._byDeadline.Count > 0 && Expiry.IsDue(state._byDeadline.Min.Deadline, now))
+        private readonly CacheState<TKey, TValue> _origin;
+        private bool _changed;
+
+        public Draft(CacheState<TKey, TValue> origin)
         {
-            TKey key = state._byDeadline.Min.Key;
-            Entry<TValue> entry = state._entries[key];
-            log.Add(key, entry.Value, RemovalReason.Expired);
-            state = state.Drop(key, entry);
+            _origin = origin;
+            Entries = origin._entries;
+            Count = origin.Count;
+            Recency = origin._recency;
+            Deadlines = origin._deadlines;
         }
 
-        return state;
-    }
+        public TrieNode<TKey, TValue> Entries { get; private set; }
 
-    private CacheState<TKey, TValue> EvictLeastRecentlyUsed(ref RemovalLog<TKey, TValue> log)
-    {
-        TKey key = _byRecency.Min.Key;
-        Entry<TValue> entry = _entries[key];
-        log.Add(key, entry.Value, RemovalReason.Evicted);
-        return Drop(key, entry);
-    }
+        public int Count { get; private set; }
 
-    private CacheState<TKey, TValue> Add(TKey key, TValue value, long deadline)
-    {
-        long stamp = _nextStamp;
-        return new CacheState<TKey, TValue>(
-            Options,
-            _entries.Add(key, new Entry<TValue>(value, deadline, stamp, stamp)),
-            _byRecency.Add(new RecencySlot<TKey>(stamp, key)),
-            deadline == Expiry.Never ? _byDeadline : _byDeadline.Add(new DeadlineSlot<TKey>(deadline, stamp, key)),
-            stamp + 1);
-    }
+        public RecencyOrder<TKey, TValue> Recency { get; private set; }
 
-    private CacheState<TKey, TValue> Drop(TKey key, Entry<TValue> entry) =>
-        new(
-            Options,
-            _entries.Remove(key),
-            _byRecency.Remove(new RecencySlot<TKey>(entry.UseStamp, key)),
-            _byDeadline.Remove(new DeadlineSlot<TKey>(entry.Deadline, entry.WriteStamp, key)),
-            _nextStamp);
+        public DeadlineOrder<TKey, TValue> Deadlines { get; private set; }
 
-    private CacheState<TKey, TValue> Touch(TKey key, Entry<TValue> entry)
-    {
-        long stamp = _nextStamp;
-        return new CacheState<TKey, TValue>(
-            Options,
-            _entries.SetItem(key, entry with { UseStamp = stamp }),
-            _byRecency.Remove(new RecencySlot<TKey>(entry.UseStamp, key)).Add(new RecencySlot<TKey>(stamp, key)),
-            _byDeadline,
-            stamp + 1);
+        public readonly CacheState<TKey, TValue> ToState() =>
+            _changed ? new CacheState<TKey, TValue>(_origin.Options, Entries, Count, Recency, Deadlines) : _origin;
+
+        /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
+        public void ExpireDue(TimeSpan now, ref RemovalLog<TKey, TValue> log)
+        {
+            while (Deadlines.TryTakeDue(now, Entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest))
+            {
+                log.Add(due.Key, due.Value, RemovalReason.Expired);
+                Deadlines = rest;
+                Entries = Entries.Remove(due.Key, due.Hash, out _);
+                Count--;
+                _changed = true;
+            }
+
+            // Stale records skipped on the way need no new state of their own.
+        }
+
+        public void EvictLeastRecentlyUsed(ref RemovalLog<TKey, TValue> log)
+        {
+            if (Recency.TryTakeLeastRecent(Entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest))
+            {
+                log.Add(entry.Key, entry.Value, RemovalReason.Evicted);
+                Recency = rest;
+                Drop(entry);
+            }
+        }
+
+        public void Drop(Entry<TKey, TValue> entry)
+        {
+            Entries = Entries.Remove(entry.Key, entry.Hash, out _);
+            Deadlines = Deadlines.Remove(entry);
+            Count--;
+            _changed = true;
+        }
+
+        /// <summary>Stores a new entry as the most recently used, replacing the key's entry if it has one.</summary>
+        public void Put(TKey key, int hash, TValue value, long deadline)
+        {
+            Entry<TKey, TValue> entry = NewEntry(key, hash, value, deadline);
+            if (!Recency.TryAppend([entry], Entries, Count + 1, out RecencyOrder<TKey, TValue> appended))
+            {
+                Fork();
+                entry = NewEntry(key, hash, value, deadline);
+                appended = AppendToOwnLog([entry]);
+            }
+
+            Recency = appended;
+            Entries = Entries.Put(entry, out Entry<TKey, TValue>? replaced);
+            if (replaced is null)
+            {
+                Count++;
+            }
+            else
+            {
+                Deadlines = Deadlines.Remove(replaced);
+            }
+
+            Deadlines = Deadlines.Add(entry, Entries, Count);
+            _changed = true;
+        }
+
+        /// <summary>Makes each still-stored entry of <paramref name="used"/> the most recently used, in order.</summary>
+        public void Use(ReadOnlySpan<Entry<TKey, TValue>> used)
+        {
+            if (Recency.TryAppend(used, Entries, Count, out RecencyOrder<TKey, TValue> appended))
+            {
+                Recency = appended;
+                _changed = true;
+                return;
+            }
+
+            // The fork copies the entries: use the copies of those still stored.
+            TrieNode<TKey, TValue> before = Entries;
+            Fork();
+            var copies = new List<Entry<TKey, TValue>>(used.Length);
+            foreach (Entry<TKey, TValue> entry in used)
+            {
+                if (before.Holds(entry))
+                {
+                    copies.Add(Entries.Find(entry.Key, entry.Hash)!);
+                }
+            }
+
+            Recency = AppendToOwnLog([.. copies]);
+        }
+
+        private readonly Entry<TKey, TValue> NewEntry(TKey key, int hash, TValue value, long deadline) =>
+            new(key, hash, value, deadline, writeStamp: Recency.Horizon, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon);
+
+        private readonly RecencyOrder<TKey, TValue> AppendToOwnLog(ReadOnlySpan<Entry<TKey, TValue>> used) =>
+            Recency.TryAppend(used, Entries, Count + used.Length, out RecencyOrder<TKey, TValue> appended)
+                ? appended
+                : throw new InvalidOperationException("A freshly forked recency log refused an append.");
+
+        /// <summary>
+        /// This state is not the newest of its line, so it may not append to the shared recency log:
+        /// it copies its live entries into indexes of its own, sharing nothing that a later state writes.
+        /// </summary>
+        private void Fork()
+        {
+            List<Entry<TKey, TValue>> live = Recency.Live(Entries);
+            long baseStamp = Recency.Horizon;
+            var copies = new Entry<TKey, TValue>[live.Count];
+            TrieNode<TKey, TValue> entries = TrieNode<TKey, TValue>.Empty;
+            for (int i = 0; i < live.Count; i++)
+            {
+                copies[i] = live[i].Detach(baseStamp + i);
+                entries = entries.Put(copies[i], out _);
+            }
+
+            Entries = entries;
+            Recency = RecencyOrder<TKey, TValue>.Of(copies, baseStamp, room: 1);
+            Deadlines = DeadlineOrder<TKey, TValue>.Of(copies);
+            _changed = true;
+        }
     }
 }

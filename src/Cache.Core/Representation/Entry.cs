@@ -1,7 +1,50 @@
 namespace Cache.Core.Representation;
 
 /// <summary>
-/// A stored entry. <see cref="WriteStamp"/> fixes its place in the deadline index for its whole
-/// life; <see cref="UseStamp"/> is its place in the recency order and moves on every hit.
+/// A stored entry: the key, its hash, the value and the deadline never change. The last use is the
+/// one field that moves, and only forward along one line of states (see <see cref="RecencyOrder{TKey, TValue}"/>):
+/// a hit then costs a store instead of a copy of the hash trie.
 /// </summary>
-internal readonly record struct Entry<TValue>(TValue Value, long Deadline, long WriteStamp, long UseStamp);
+internal sealed class Entry<TKey, TValue>
+    where TKey : notnull
+{
+    private long _lastUse;
+
+    public Entry(TKey key, int hash, TValue value, long deadline, long writeStamp, bool outOfOrder, long lastUse)
+    {
+        Key = key;
+        Hash = hash;
+        Value = value;
+        Deadline = deadline;
+        WriteStamp = writeStamp;
+        OutOfOrder = outOfOrder;
+        _lastUse = lastUse;
+    }
+
+    public TKey Key { get; }
+
+    public int Hash { get; }
+
+    public TValue Value { get; }
+
+    /// <summary>Ticks on the state's timeline, or <see cref="Expiry.Never"/>.</summary>
+    public long Deadline { get; }
+
+    /// <summary>Orders entries written in the same tick: earlier writes expire first.</summary>
+    public long WriteStamp { get; }
+
+    /// <summary>
+    /// Whether the deadline index keeps this entry in its sorted set, because its deadline came
+    /// before one already appended to the in-order log.
+    /// </summary>
+    public bool OutOfOrder { get; }
+
+    /// <summary>The recency stamp of the entry's latest record in the line of states that owns it.</summary>
+    public long LastUse => Volatile.Read(ref _lastUse);
+
+    /// <summary>Moves the last use forward. Only the state that owns the recency log's next slot calls it.</summary>
+    public void Use(long stamp) => Volatile.Write(ref _lastUse, stamp);
+
+    /// <summary>A copy that no other line of states shares, for a state that has to fork.</summary>
+    public Entry<TKey, TValue> Detach(long lastUse) => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder: false, lastUse);
+}

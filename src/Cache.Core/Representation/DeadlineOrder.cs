@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+
+namespace Cache.Core.Representation;
+
+/// <summary>
+/// The entries that can expire, soonest deadline first (earlier write first on a tie), so that
+/// expiring costs in proportion to what expires. Deadlines mostly arrive in order (one TTL, a clock
+/// that moves forward): those go to an append-only log, <c>[Head, Tail)</c>, where a removed or
+/// replaced entry's record simply goes stale. A deadline earlier than the last one logged (a
+/// shorter TTL, or a time given out of order) goes to a sorted set instead.
+/// </summary>
+internal readonly struct DeadlineOrder<TKey, TValue>
+    where TKey : notnull
+{
+    private const int MinimumCapacity = 16;
+
+    private static readonly Comparer<Entry<TKey, TValue>> SoonestFirst = Comparer<Entry<TKey, TValue>>.Create(
+        static (a, b) => a.Deadline != b.Deadline ? a.Deadline.CompareTo(b.Deadline) : a.WriteStamp.CompareTo(b.WriteStamp));
+
+    private static readonly ImmutableSortedSet<Entry<TKey, TValue>> NoneOutOfOrder = ImmutableSortedSet.Create<Entry<TKey, TValue>>(SoonestFirst);
+
+    public DeadlineOrder(AppendLog<Entry<TKey, TValue>> log, int head, int tail, ImmutableSortedSet<Entry<TKey, TValue>> outOfOrder)
+    {
+        Log = log;
+        Head = head;
+        Tail = tail;
+        OutOfOrder = outOfOrder;
+    }
+
+    public AppendLog<Entry<TKey, TValue>> Log { get; }
+
+    public int Head { get; }
+
+    public int Tail { get; }
+
+    public ImmutableSortedSet<Entry<TKey, TValue>> OutOfOrder { get; }
+
+    public static DeadlineOrder<TKey, TValue> Empty() => new(new AppendLog<Entry<TKey, TValue>>([], 0, 0), 0, 0, NoneOutOfOrder);
+
+    /// <summary>A fresh index of <paramref name="entries"/>, every one of them in the log.</summary>
+    public static DeadlineOrder<TKey, TValue> Of(IEnumerable<Entry<TKey, TValue>> entries)
+    {
+        Entry<TKey, TValue>[] expiring = [.. entries.Where(static e => e.Deadline != Expiry.Never)];
+        Array.Sort(expiring, SoonestFirst);
+        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * expiring.Length)];
+        expiring.CopyTo(slots, 0);
+        return new(new AppendLog<Entry<TKey, TValue>>(slots, expiring.Length, 0), 0, expiring.Length, NoneOutOfOrder);
+    }
+
+    /// <summary>Whether an entry with <paramref name="deadline"/> would go to the sorted set rather than the log.</summary>
+    public bool IsOutOfOrder(long deadline) => Tail > Head && deadline < Log.Slots[Tail - 1].Deadline;
+
+    /// <summary>The index with <paramref name="entry"/> added; an entry that never expires is not indexed.</summary>
+    public DeadlineOrder<TKey, TValue> Add(Entry<TKey, TValue> entry, TrieNode<TKey, TValue> entries, int count)
+    {
+        if (entry.Deadline == Expiry.Never)
+        {
+            return this;
+        }
+
+        if (entry.OutOfOrder)
+        {
+            return new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Add(entry));
+        }
+
+        if (Tail < Log.Capacity && Log.TryClaim(Tail, 1))
+        {
+            Log.Slots[Tail] = entry;
+            return new DeadlineOrder<TKey, TValue>(Log, Head, Tail + 1, OutOfOrder);
+        }
+
+        // Full, or another state has appended past this one: copy the live records.
+        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * (count + 1))];
+        int filled = 0;
+        for (int position = Head; position < Tail; position++)
+        {
+            Entry<TKey, TValue> logged = Log.Slots[position];
+            if (entries.Holds(logged))
+            {
+                slots[filled++] = logged;
+            }
+        }
+
+        slots[filled++] = entry;
+        return new DeadlineOrder<TKey, TValue>(new AppendLog<Entry<TKey, TValue>>(slots, filled, 0), 0, filled, OutOfOrder);
+    }
+
+    /// <summary>The index without <paramref name="entry"/>, which is being removed from the state.</summary>
+    public DeadlineOrder<TKey, TValue> Remove(Entry<TKey, TValue> entry) =>
+        entry.OutOfOrder ? new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Remove(entry)) : this; // a log record just goes stale
+
+    /// <summary>
+    /// The stored entry with the soonest deadline if it is due at <paramref name="now"/>, and the index
+    /// without it; false when nothing stored is due (the index returned has skipped stale due records).
+    /// </summary>
+    public bool TryTakeDue(TimeSpan now, TrieNode<TKey, TValue> entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest)
+    {
+        int head = Head;
+        Entry<TKey, TValue>? logged = null;
+        for (; head < Tail; head++)
+        {
+            Entry<TKey, TValue> candidate = Log.Slots[head];
+            if (!Expiry.IsDue(candidate.Deadline, now))
+            {
+                break;
+            }
+
+            if (entries.Holds(candidate))
+            {
+                logged = candidate;
+                break;
+            }
+        }
+
+        Entry<TKey, TValue>? sorted = OutOfOrder.Count > 0 && Expiry.IsDue(OutOfOrder.Min!.Deadline, now) ? OutOfOrder.Min : null;
+        if (sorted is not null && (logged is null || SoonestFirst.Compare(sorted, logged) < 0))
+        {
+            due = sorted;
+            rest = new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder.Remove(sorted));
+            return true;
+        }
+
+        if (logged is not null)
+        {
+            due = logged;
+            rest = new DeadlineOrder<TKey, TValue>(Log, head + 1, Tail, OutOfOrder);
+            return true;
+        }
+
+        due = null!;
+        rest = head == Head ? this : new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder);
+        return false;
+    }
+
+    /// <summary>How many stored entries are due at <paramref name="now"/>.</summary>
+    public int CountDue(TimeSpan now, TrieNode<TKey, TValue> entries)
+    {
+        int due = 0;
+        for (int position = Head; position < Tail && Expiry.IsDue(Log.Slots[position].Deadline, now); position++)
+        {
+            if (entries.Holds(Log.Slots[position]))
+            {
+                due++;
+            }
+        }
+
+        foreach (Entry<TKey, TValue> entry in OutOfOrder)
+        {
+            if (!Expiry.IsDue(entry.Deadline, now))
+            {
+                break;
+            }
+
+            due++;
+        }
+
+        return due;
+    }
+}

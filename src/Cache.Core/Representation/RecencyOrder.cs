@@ -1,0 +1,199 @@
+namespace Cache.Core.Representation;
+
+/// <summary>
+/// The recency order of a state: the part <c>[Head, Tail)</c> of an append-only log of entries, in
+/// the order they were last set or hit. A Set or hit appends a record and stamps the entry with it
+/// (<see cref="Entry{TKey, TValue}.LastUse"/>); the entry's earlier records go stale and are skipped,
+/// so the least recently used entry is the first live record. No hit copies anything.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A record is live in a state when its entry is still stored in that state and the record is the
+/// entry's last one in <c>[Head, Tail)</c>. Stamps are positions: the record in slot <c>i</c> has
+/// stamp <c>Log.Base + i</c>, and every stamp a state's own history wrote is below its
+/// <see cref="Horizon"/>. Only the line that owns the log's next slot writes last-use stamps, and
+/// always at or past the horizon of every other state sharing the entry, so an entry whose last use
+/// is below a state's horizon tells that state the truth in one read. A last use at or past the
+/// horizon was written by a later state; the earlier state then looks for a later record of the
+/// entry in its own part of the log, which never changes.
+/// </para>
+/// <para>
+/// A state that has to append but does not own the log (it is not the newest of its line) has to
+/// fork: <see cref="CacheState{TKey, TValue}"/> then copies its live entries, so the two lines share
+/// no stamp.
+/// </para>
+/// </remarks>
+internal readonly struct RecencyOrder<TKey, TValue>
+    where TKey : notnull
+{
+    private const int MinimumCapacity = 16;
+
+    public RecencyOrder(AppendLog<Entry<TKey, TValue>> log, int head, int tail)
+    {
+        Log = log;
+        Head = head;
+        Tail = tail;
+    }
+
+    public AppendLog<Entry<TKey, TValue>> Log { get; }
+
+    public int Head { get; }
+
+    public int Tail { get; }
+
+    /// <summary>The stamp the next record gets; every stamp in this state's history is below it.</summary>
+    public long Horizon => Log.Base + Tail;
+
+    public static RecencyOrder<TKey, TValue> Empty(long baseStamp) => new(new AppendLog<Entry<TKey, TValue>>([], 0, baseStamp), 0, 0);
+
+    /// <summary>
+    /// Appends uses of <paramref name="used"/> in order, stamping each entry. False, with nothing
+    /// appended, when this state does not own the log: the caller must fork first.
+    /// </summary>
+    public bool TryAppend(ReadOnlySpan<Entry<TKey, TValue>> used, TrieNode<TKey, TValue> entries, int count, out RecencyOrder<TKey, TValue> appended)
+    {
+        RecencyOrder<TKey, TValue> order = this;
+        while (!used.IsEmpty)
+        {
+            int room = order.Log.Capacity - order.Tail;
+            if (room == 0)
+            {
+                if (!order.TryCompact(entries, count, used.Length, out order))
+                {
+                    appended = this;
+                    return false;
+                }
+
+                continue;
+            }
+
+            int claimed = Math.Min(room, used.Length);
+            if (!order.Log.TryClaim(order.Tail, claimed))
+            {
+                appended = this;
+                return false;
+            }
+
+            Entry<TKey, TValue>[] slots = order.Log.Slots;
+            for (int i = 0; i < claimed; i++)
+            {
+                Entry<TKey, TValue> entry = used[i];
+                slots[order.Tail + i] = entry;
+                entry.Use(order.Horizon + i);
+            }
+
+            order = new RecencyOrder<TKey, TValue>(order.Log, order.Head, order.Tail + claimed);
+            used = used[claimed..];
+        }
+
+        appended = order;
+        return true;
+    }
+
+    /// <summary>The least recently used live entry and the order without it, or false when no entry is stored.</summary>
+    public bool TryTakeLeastRecent(TrieNode<TKey, TValue> entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
+    {
+        for (int position = Head; position < Tail; position++)
+        {
+            Entry<TKey, TValue> candidate = Log.Slots[position];
+            if (IsLive(candidate, position, entries))
+            {
+                entry = candidate;
+                rest = new RecencyOrder<TKey, TValue>(Log, position + 1, Tail);
+                return true;
+            }
+        }
+
+        entry = null!;
+        rest = new RecencyOrder<TKey, TValue>(Log, Tail, Tail);
+        return false;
+    }
+
+    /// <summary>The live entries from the least to the most recently used; costs time and space in proportion to the log.</summary>
+    public List<Entry<TKey, TValue>> Live(TrieNode<TKey, TValue> entries)
+    {
+        // Walking back from the tail, an entry's first record is its last use.
+        var seen = new HashSet<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
+        var live = new List<Entry<TKey, TValue>>();
+        for (int position = Tail - 1; position >= Head; position--)
+        {
+            Entry<TKey, TValue> entry = Log.Slots[position];
+            if (seen.Add(entry) && entries.Holds(entry))
+            {
+                live.Add(entry);
+            }
+        }
+
+        live.Reverse();
+        return live;
+    }
+
+    /// <summary>A fresh log holding <paramref name="live"/> in order, stamped from <paramref name="baseStamp"/>.</summary>
+    public static RecencyOrder<TKey, TValue> Of(IReadOnlyList<Entry<TKey, TValue>> live, long baseStamp, int room)
+    {
+        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * (live.Count + room))];
+        for (int i = 0; i < live.Count; i++)
+        {
+            slots[i] = live[i];
+        }
+
+        return new RecencyOrder<TKey, TValue>(new AppendLog<Entry<TKey, TValue>>(slots, live.Count, baseStamp), 0, live.Count);
+    }
+
+    private bool IsLive(Entry<TKey, TValue> entry, int position, TrieNode<TKey, TValue> entries)
+    {
+        if (!entries.Holds(entry))
+        {
+            return false;
+        }
+
+        long lastUse = entry.LastUse;
+        if (lastUse < Horizon)
+        {
+            return lastUse == Log.Base + position;
+        }
+
+        // A later state has used the entry since; only this state's own records can tell.
+        for (int later = position + 1; later < Tail; later++)
+        {
+            if (ReferenceEquals(Log.Slots[later], entry))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The log is full: seal it and move the live records to a new log with room to spare, stamped
+    /// from this state's horizon. False when another state sealed or extended it first.
+    /// </summary>
+    private bool TryCompact(TrieNode<TKey, TValue> entries, int count, int wanted, out RecencyOrder<TKey, TValue> compacted)
+    {
+        if (!Log.TryClaim(Tail, 1))
+        {
+            compacted = this;
+            return false;
+        }
+
+        // The sealed log is this line's alone, so the live entries' stamps can move to the new one,
+        // which starts at this state's horizon: past every stamp any other state has seen.
+        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * (count + wanted))];
+        long baseStamp = Horizon;
+        int filled = 0;
+        for (int position = Head; position < Tail; position++)
+        {
+            Entry<TKey, TValue> entry = Log.Slots[position];
+            if (IsLive(entry, position, entries))
+            {
+                slots[filled] = entry;
+                entry.Use(baseStamp + filled);
+                filled++;
+            }
+        }
+
+        compacted = new RecencyOrder<TKey, TValue>(new AppendLog<Entry<TKey, TValue>>(slots, filled, baseStamp), 0, filled);
+        return true;
+    }
+}
