@@ -1,16 +1,18 @@
+using System.Collections.Immutable;
 using Cache.Core;
 
 namespace Cache.Async;
 
 /// <summary>
-/// The running counts behind <see cref="CacheStats"/>. Mutated only under the cache's lock, so a
-/// snapshot taken under that lock is consistent (Hits + Misses equals the lookups made).
+/// The running counts behind <see cref="CacheStats"/>. Misses are counted atomically, since most
+/// are served without the lock; the rest are mutated only under the cache's lock. Hits are the
+/// uses recorded in the cache's <see cref="UseBuffer"/>.
 /// </summary>
 internal sealed class CacheCounters
 {
-    public long Hits { get; set; }
+    private long _misses;
 
-    public long Misses { get; set; }
+    public long Misses => Volatile.Read(ref _misses);
 
     public long Sets { get; set; }
 
@@ -20,8 +22,10 @@ internal sealed class CacheCounters
 
     public long Expirations { get; set; }
 
+    public void CountMiss() => Interlocked.Increment(ref _misses);
+
     /// <summary>Counts what a transition reported removing.</summary>
-    public void Count<TKey, TValue>(IEnumerable<CacheRemoval<TKey, TValue>> removals)
+    public void Count<TKey, TValue>(ImmutableArray<CacheRemoval<TKey, TValue>> removals)
         where TKey : notnull
     {
         foreach (CacheRemoval<TKey, TValue> removal in removals)
@@ -45,9 +49,9 @@ internal sealed class CacheCounters
     }
 
     /// <summary>The counters as stats; the caller adds the entry counts, which it reads from the state.</summary>
-    public CacheStats ToStats(int maxSize) => new()
+    public CacheStats ToStats(long hits, int maxSize) => new()
     {
-        Hits = Hits,
+        Hits = hits,
         Misses = Misses,
         Sets = Sets,
         Removals = Removals,

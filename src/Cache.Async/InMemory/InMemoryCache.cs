@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
 using Cache.Core;
+using Cache.Core.Representation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,8 +14,15 @@ namespace Cache.Async;
 /// provider's monotonic clock, so a wall-clock jump neither expires nor revives anything, and a
 /// <c>FakeTimeProvider</c> moves the cache through time deterministically.
 /// </summary>
+/// <remarks>
+/// Lookups read the published state without the lock and record each hit in a lossless buffer; the
+/// next write (or a full buffer, a snapshot or the stats) applies the recorded hits in order, as one
+/// pure transition, before anything else. Sequential use is therefore exact LRU, and hits cost no
+/// lock and no copy.
+/// </remarks>
 public sealed class InMemoryCache : ICache, IDisposable
 {
+    private const int UseBufferCapacity = 256;
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly long _origin;
@@ -23,6 +31,8 @@ public sealed class InMemoryCache : ICache, IDisposable
     private readonly ITimer? _sweep;
     private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
     private readonly CacheCounters _counters = new();
+    private readonly UseBuffer _uses = new(UseBufferCapacity);
+    private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[UseBufferCapacity];
     private volatile CacheState<string, object?> _state;
     private volatile bool _disposed;
 
@@ -82,6 +92,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         SetResult<string, object?> result;
         lock (_gate)
         {
+            ApplyUsesLocked();
             result = StoreLocked(key, value, ttl);
             DetachFlightLocked(key);
         }
@@ -106,6 +117,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         RemoveResult<string, object?> result;
         lock (_gate)
         {
+            ApplyUsesLocked();
             result = _state.Remove(key, Now());
             PublishLocked(result.State, result.Removals);
             DetachFlightLocked(key);
@@ -122,6 +134,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         TransitionResult<string, object?> result;
         lock (_gate)
         {
+            ApplyUsesLocked();
             result = _state.Clear(Now());
             PublishLocked(result.State, result.Removals);
             _flights.Clear();
@@ -142,29 +155,32 @@ public sealed class InMemoryCache : ICache, IDisposable
         ArgumentNullException.ThrowIfNull(factory);
         ThrowIfInvalid(ttl);
 
-        TypedLookup lookup;
+        LookupOutcome lookup = LookupWithoutLock<T>(key);
         Flight? flight = null;
         bool starts = false;
-        lock (_gate)
+        if (lookup.Kind != LookupKind.Hit)
         {
-            lookup = LookupLocked<T>(key);
-            if (!lookup.Hit)
+            lock (_gate)
             {
-                if (!_flights.TryGetValue(key, out flight))
+                lookup = LookupLocked<T>(key);
+                if (lookup.Kind != LookupKind.Hit)
                 {
-                    flight = new Flight();
-                    _flights.Add(key, flight);
-                    starts = true;
-                }
+                    if (!_flights.TryGetValue(key, out flight))
+                    {
+                        flight = new Flight();
+                        _flights.Add(key, flight);
+                        starts = true;
+                    }
 
-                flight.Waiters++;
+                    flight.Waiters++;
+                }
             }
         }
 
-        ReportLookup<T>(key, lookup);
+        Account<T>(key, lookup);
         if (flight is null)
         {
-            return new((T)lookup.Result.Value!);
+            return new((T)lookup.Entry!.Value!);
         }
 
         if (starts)
@@ -193,9 +209,10 @@ public sealed class InMemoryCache : ICache, IDisposable
         TimeSpan now;
         lock (_gate)
         {
+            ApplyUsesLocked();
             state = _state;
             now = Now();
-            counted = _counters.ToStats(state.Options.MaxSize);
+            counted = _counters.ToStats(_uses.Recorded, state.Options.MaxSize);
         }
 
         int expired = state.CountExpired(now);
@@ -211,7 +228,11 @@ public sealed class InMemoryCache : ICache, IDisposable
     public CacheState<string, object?> Snapshot()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _state;
+        lock (_gate)
+        {
+            ApplyUsesLocked();
+            return _state;
+        }
     }
 
     /// <summary>Stops the expiration sweep and cancels running factories. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
@@ -258,61 +279,106 @@ public sealed class InMemoryCache : ICache, IDisposable
     private CacheLookup<T> Lookup<T>(string key, CancellationToken cancellationToken)
     {
         ThrowIfUnusable(key, cancellationToken);
-        TypedLookup lookup;
-        lock (_gate)
+        LookupOutcome lookup = LookupWithoutLock<T>(key);
+        if (lookup.Kind == LookupKind.Expired)
         {
-            lookup = LookupLocked<T>(key);
+            lock (_gate)
+            {
+                lookup = LookupLocked<T>(key);
+            }
         }
 
-        ReportLookup<T>(key, lookup);
-        return lookup.Hit ? new CacheLookup<T>(true, (T?)lookup.Result.Value) : default;
+        Account<T>(key, lookup);
+        return lookup.Kind == LookupKind.Hit ? new CacheLookup<T>(true, (T?)lookup.Entry!.Value) : default;
     }
 
     /// <summary>
-    /// Applies a Get, decides once whether it is a hit of type <typeparamref name="T"/>, and counts
-    /// one hit or miss. A live value of another type is a miss and not a use, so its state is not
-    /// published.
+    /// Looks the key up in the published state. A hit is recorded as a use, to be applied by the
+    /// next writer; an expired entry has to be removed, which only <see cref="LookupLocked{T}"/> may do.
     /// </summary>
-    private TypedLookup LookupLocked<T>(string key)
+    private LookupOutcome LookupWithoutLock<T>(string key)
     {
-        GetResult<string, object?> result = _state.Get(key, Now());
-        bool hit = result.TryGetValue(out object? value) && IsOf<T>(value);
-        if (hit || !result.Found)
+        Entry<string, object?>? entry = _state.Find(key, Now(), out bool expired);
+        LookupKind kind = Classify<T>(entry, expired);
+        if (kind == LookupKind.Hit)
         {
-            PublishLocked(result.State, result.Removals);
+            RecordUse(entry!);
         }
 
-        if (hit)
-        {
-            _counters.Hits++;
-        }
-        else
-        {
-            _counters.Misses++;
-        }
-
-        return new TypedLookup(result, hit);
+        return new LookupOutcome(kind, entry, []);
     }
 
-    /// <summary>Logs and records what a lookup found, outside the lock.</summary>
-    private void ReportLookup<T>(string key, TypedLookup lookup)
+    /// <summary>The same lookup under the lock, where an expired entry is removed by the core's Get.</summary>
+    private LookupOutcome LookupLocked<T>(string key)
     {
-        Report(lookup.Result.Removals);
-        if (lookup.Hit)
+        ApplyUsesLocked();
+        TimeSpan now = Now();
+        Entry<string, object?>? entry = _state.Find(key, now, out bool expired);
+        LookupKind kind = Classify<T>(entry, expired);
+        if (kind == LookupKind.Hit)
         {
-            _metrics.Hits.Add(1);
-            CacheLog.Hit(_logger, key);
-            return;
+            RecordUse(entry!);
+        }
+        else if (kind == LookupKind.Expired)
+        {
+            GetResult<string, object?> removed = _state.Get(key, now);
+            PublishLocked(removed.State, removed.Removals);
+            return new LookupOutcome(kind, entry, removed.Removals);
         }
 
-        _metrics.Misses.Add(1);
-        if (lookup.Result.TryGetValue(out object? wrongType))
+        return new LookupOutcome(kind, entry, []);
+    }
+
+    /// <summary>A live value of another type is a miss and not a use.</summary>
+    private static LookupKind Classify<T>(Entry<string, object?>? entry, bool expired) =>
+        entry is null ? LookupKind.Absent
+        : expired ? LookupKind.Expired
+        : IsOf<T>(entry.Value) ? LookupKind.Hit
+        : LookupKind.WrongType;
+
+    /// <summary>Records a hit for the next writer to apply; a full buffer is applied first, never dropped.</summary>
+    private void RecordUse(Entry<string, object?> entry)
+    {
+        while (!_uses.TryRecord(entry))
         {
-            CacheLog.TypeMismatch(_logger, key, wrongType!.GetType().FullName!, typeof(T).FullName!);
+            lock (_gate)
+            {
+                ApplyUsesLocked();
+            }
         }
-        else
+    }
+
+    /// <summary>Applies every recorded hit, in order, before the lock holder's own transition.</summary>
+    private void ApplyUsesLocked()
+    {
+        int count = _uses.Drain(_draining);
+        if (count > 0)
         {
-            CacheLog.Miss(_logger, key);
+            _state = _state.Use(_draining.AsSpan(0, count));
+            Array.Clear(_draining, 0, count);
+        }
+    }
+
+    /// <summary>Counts (a hit is counted by its recorded use), logs and meters a lookup, outside the lock.</summary>
+    private void Account<T>(string key, LookupOutcome lookup)
+    {
+        Report(lookup.Removals);
+        switch (lookup.Kind)
+        {
+            case LookupKind.Hit:
+                _metrics.Hits.Add(1);
+                CacheLog.Hit(_logger, key);
+                return;
+            case LookupKind.WrongType:
+                _counters.CountMiss();
+                _metrics.Misses.Add(1);
+                CacheLog.TypeMismatch(_logger, key, lookup.Entry!.Value!.GetType().FullName!, typeof(T).FullName!);
+                return;
+            default:
+                _counters.CountMiss();
+                _metrics.Misses.Add(1);
+                CacheLog.Miss(_logger, key);
+                return;
         }
     }
 
@@ -361,6 +427,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         SetResult<string, object?>? stored = null;
         lock (_gate)
         {
+            ApplyUsesLocked();
             if (DetachOwnFlightLocked(key, flight) && !_disposed)
             {
                 stored = StoreLocked(key, value, ttl);
@@ -444,6 +511,7 @@ public sealed class InMemoryCache : ICache, IDisposable
                 return;
             }
 
+            ApplyUsesLocked();
             result = _state.Expire(Now());
             PublishLocked(result.State, result.Removals);
         }
@@ -484,6 +552,14 @@ public sealed class InMemoryCache : ICache, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
     }
 
-    /// <summary>A Get and whether it was a hit of the type asked for (a live value of another type is not).</summary>
-    private readonly record struct TypedLookup(GetResult<string, object?> Result, bool Hit);
+    private enum LookupKind
+    {
+        Absent,
+        Expired,
+        WrongType,
+        Hit,
+    }
+
+    /// <summary>What a lookup found, and what it removed (an expired entry, under the lock).</summary>
+    private readonly record struct LookupOutcome(LookupKind Kind, Entry<string, object?>? Entry, ImmutableArray<CacheRemoval<string, object?>> Removals);
 }
