@@ -285,7 +285,7 @@ public sealed class CacheState<TKey, TValue>
         var logged = new HashSet<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
         for (int position = _deadlines.Head; position < _deadlines.Tail; position++)
         {
-            Entry<TKey, TValue> entry = _deadlines.Log.Slots[position];
+            Entry<TKey, TValue> entry = _deadlines.Log[position];
             Require(entry.Deadline >= previous, "the deadline log is out of order");
             previous = entry.Deadline;
             if (stored.Contains(entry))

@@ -3,22 +3,43 @@ using System.Collections.Immutable;
 namespace Cache.Core;
 
 /// <summary>
-/// Collects the removals of one transition. Allocates nothing until the first removal, so a
-/// transition that removes nothing reports an empty array for free.
+/// Collects the removals of one transition. Allocates nothing until the first removal, and only the
+/// final one-element array for the common single removal (a replaced or evicted entry).
 /// </summary>
 internal struct RemovalLog<TKey, TValue>
     where TKey : notnull
 {
-    private ImmutableArray<CacheRemoval<TKey, TValue>>.Builder? _removals;
+    private CacheRemoval<TKey, TValue> _first;
+    private ImmutableArray<CacheRemoval<TKey, TValue>>.Builder? _more;
 
-    public readonly int Count => _removals?.Count ?? 0;
+    public int Count { readonly get; private set; }
 
     public void Add(TKey key, TValue value, RemovalReason reason)
     {
-        _removals ??= ImmutableArray.CreateBuilder<CacheRemoval<TKey, TValue>>();
-        _removals.Add(new CacheRemoval<TKey, TValue>(key, value, reason));
+        var removal = new CacheRemoval<TKey, TValue>(key, value, reason);
+        if (Count == 0)
+        {
+            _first = removal;
+        }
+        else
+        {
+            _more ??= ImmutableArray.CreateBuilder<CacheRemoval<TKey, TValue>>();
+            _more.Add(removal);
+        }
+
+        Count++;
     }
 
-    public readonly ImmutableArray<CacheRemoval<TKey, TValue>> ToImmutable() =>
-        _removals is null ? [] : _removals.DrainToImmutable();
+    public readonly ImmutableArray<CacheRemoval<TKey, TValue>> ToImmutable()
+    {
+        if (Count <= 1)
+        {
+            return Count == 0 ? [] : [_first];
+        }
+
+        var all = ImmutableArray.CreateBuilder<CacheRemoval<TKey, TValue>>(Count);
+        all.Add(_first);
+        all.AddRange(_more!);
+        return all.MoveToImmutable();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cache.Core;
 using Cache.Core.Representation;
@@ -26,6 +27,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly long _origin;
+    private readonly bool _onSystemClock;
     private readonly ILogger _logger;
     private readonly CacheMetrics _metrics;
     private readonly ITimer? _sweep;
@@ -68,6 +70,7 @@ public sealed class InMemoryCache : ICache, IDisposable
 
         _timeProvider = timeProvider ?? TimeProvider.System;
         _origin = _timeProvider.GetTimestamp();
+        _onSystemClock = ReferenceEquals(_timeProvider, TimeProvider.System);
         _logger = logger ?? NullLogger.Instance;
         _state = CacheState<string, object?>.Empty(coreOptions);
         _metrics = new CacheMetrics(meterFactory, () => _state.Count);
@@ -263,7 +266,8 @@ public sealed class InMemoryCache : ICache, IDisposable
     internal CacheMetrics Metrics => _metrics;
 
     /// <summary>The time on the monotonic timeline the core runs on: elapsed since the cache was created.</summary>
-    internal TimeSpan Now() => _timeProvider.GetElapsedTime(_origin);
+    internal TimeSpan Now() =>
+        _onSystemClock ? Stopwatch.GetElapsedTime(_origin) : _timeProvider.GetElapsedTime(_origin); // the same value, without two virtual calls
 
     private static bool IsOf<T>(object? value) => value is T || (value is null && default(T) is null);
 

@@ -7,24 +7,31 @@ namespace Cache.Core.Representation;
 /// <see cref="TryClaim"/>); any other state that wants to append copies what it sees first. This is
 /// how one line of states appends in place, as a mutable list would, without any state changing.
 /// </summary>
+/// <remarks>
+/// The slots live in chunks of 1,024, allocated as the log reaches them: a log for a large cache
+/// never lands on the large object heap, whose allocations would cost a full collection.
+/// </remarks>
 internal sealed class AppendLog<T>
     where T : class
 {
+    private const int ChunkBits = 10;
+    private const int ChunkSize = 1 << ChunkBits;
+    private readonly T[]?[] _chunks;
     private int _claimed;
 
-    public AppendLog(T[] slots, int filled, long baseStamp)
+    /// <summary>An empty log with room for at least <paramref name="capacity"/> slots.</summary>
+    public AppendLog(int capacity, long baseStamp)
     {
-        Slots = slots;
-        _claimed = filled;
+        _chunks = new T[]?[(capacity + ChunkSize - 1) >> ChunkBits];
         Base = baseStamp;
     }
-
-    public T[] Slots { get; }
 
     /// <summary>The stamp of slot 0: slot <c>i</c> was written at stamp <c>Base + i</c>.</summary>
     public long Base { get; }
 
-    public int Capacity => Slots.Length;
+    public int Capacity => _chunks.Length << ChunkBits;
+
+    public T this[int position] => _chunks[position >> ChunkBits]![position & (ChunkSize - 1)];
 
     /// <summary>
     /// Claims <paramref name="count"/> slots from <paramref name="end"/>, for the state whose part
@@ -32,4 +39,18 @@ internal sealed class AppendLog<T>
     /// this state's to extend. Claiming past the capacity seals the log for good.
     /// </summary>
     public bool TryClaim(int end, int count) => Interlocked.CompareExchange(ref _claimed, end + count, end) == end;
+
+    /// <summary>Writes a slot this state has claimed, or a slot of a log no other state has seen yet.</summary>
+    public void Write(int position, T value)
+    {
+        T[] chunk = _chunks[position >> ChunkBits] ??= new T[ChunkSize];
+        chunk[position & (ChunkSize - 1)] = value;
+    }
+
+    /// <summary>Marks the first <paramref name="count"/> slots of a log no other state has seen yet as written.</summary>
+    public AppendLog<T> Filled(int count)
+    {
+        _claimed = count;
+        return this;
+    }
 }

@@ -35,20 +35,24 @@ internal readonly struct DeadlineOrder<TKey, TValue>
 
     public ImmutableSortedSet<Entry<TKey, TValue>> OutOfOrder { get; }
 
-    public static DeadlineOrder<TKey, TValue> Empty() => new(new AppendLog<Entry<TKey, TValue>>([], 0, 0), 0, 0, NoneOutOfOrder);
+    public static DeadlineOrder<TKey, TValue> Empty() => new(new AppendLog<Entry<TKey, TValue>>(0, 0), 0, 0, NoneOutOfOrder);
 
     /// <summary>A fresh index of <paramref name="entries"/>, every one of them in the log.</summary>
     public static DeadlineOrder<TKey, TValue> Of(IEnumerable<Entry<TKey, TValue>> entries)
     {
         Entry<TKey, TValue>[] expiring = [.. entries.Where(static e => e.Deadline != Expiry.Never)];
         Array.Sort(expiring, SoonestFirst);
-        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * expiring.Length)];
-        expiring.CopyTo(slots, 0);
-        return new(new AppendLog<Entry<TKey, TValue>>(slots, expiring.Length, 0), 0, expiring.Length, NoneOutOfOrder);
+        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, 2 * expiring.Length), 0);
+        for (int i = 0; i < expiring.Length; i++)
+        {
+            log.Write(i, expiring[i]);
+        }
+
+        return new(log.Filled(expiring.Length), 0, expiring.Length, NoneOutOfOrder);
     }
 
     /// <summary>Whether an entry with <paramref name="deadline"/> would go to the sorted set rather than the log.</summary>
-    public bool IsOutOfOrder(long deadline) => Tail > Head && deadline < Log.Slots[Tail - 1].Deadline;
+    public bool IsOutOfOrder(long deadline) => Tail > Head && deadline < Log[Tail - 1].Deadline;
 
     /// <summary>The index with <paramref name="entry"/> added; an entry that never expires is not indexed.</summary>
     public DeadlineOrder<TKey, TValue> Add(Entry<TKey, TValue> entry, TrieNode<TKey, TValue> entries, int count)
@@ -65,24 +69,24 @@ internal readonly struct DeadlineOrder<TKey, TValue>
 
         if (Tail < Log.Capacity && Log.TryClaim(Tail, 1))
         {
-            Log.Slots[Tail] = entry;
+            Log.Write(Tail, entry);
             return new DeadlineOrder<TKey, TValue>(Log, Head, Tail + 1, OutOfOrder);
         }
 
         // Full, or another state has appended past this one: copy the live records.
-        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * (count + 1))];
+        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, 2 * (count + 1)), 0);
         int filled = 0;
         for (int position = Head; position < Tail; position++)
         {
-            Entry<TKey, TValue> logged = Log.Slots[position];
+            Entry<TKey, TValue> logged = Log[position];
             if (entries.Holds(logged))
             {
-                slots[filled++] = logged;
+                log.Write(filled++, logged);
             }
         }
 
-        slots[filled++] = entry;
-        return new DeadlineOrder<TKey, TValue>(new AppendLog<Entry<TKey, TValue>>(slots, filled, 0), 0, filled, OutOfOrder);
+        log.Write(filled++, entry);
+        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder);
     }
 
     /// <summary>The index without <paramref name="entry"/>, which is being removed from the state.</summary>
@@ -99,7 +103,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
         Entry<TKey, TValue>? logged = null;
         for (; head < Tail; head++)
         {
-            Entry<TKey, TValue> candidate = Log.Slots[head];
+            Entry<TKey, TValue> candidate = Log[head];
             if (!Expiry.IsDue(candidate.Deadline, now))
             {
                 break;
@@ -136,9 +140,9 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     public int CountDue(TimeSpan now, TrieNode<TKey, TValue> entries)
     {
         int due = 0;
-        for (int position = Head; position < Tail && Expiry.IsDue(Log.Slots[position].Deadline, now); position++)
+        for (int position = Head; position < Tail && Expiry.IsDue(Log[position].Deadline, now); position++)
         {
-            if (entries.Holds(Log.Slots[position]))
+            if (entries.Holds(Log[position]))
             {
                 due++;
             }

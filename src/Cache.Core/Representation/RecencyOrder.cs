@@ -28,6 +28,10 @@ internal readonly struct RecencyOrder<TKey, TValue>
 {
     private const int MinimumCapacity = 16;
 
+    // A new log holds this many times the live entries: compaction, which reads every record, then
+    // comes once per (Spare - 1) x Count uses. More spare, cheaper hits; less, fewer bytes an entry.
+    private const int Spare = 3;
+
     public RecencyOrder(AppendLog<Entry<TKey, TValue>> log, int head, int tail)
     {
         Log = log;
@@ -44,7 +48,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     /// <summary>The stamp the next record gets; every stamp in this state's history is below it.</summary>
     public long Horizon => Log.Base + Tail;
 
-    public static RecencyOrder<TKey, TValue> Empty(long baseStamp) => new(new AppendLog<Entry<TKey, TValue>>([], 0, baseStamp), 0, 0);
+    public static RecencyOrder<TKey, TValue> Empty(long baseStamp) => new(new AppendLog<Entry<TKey, TValue>>(0, baseStamp), 0, 0);
 
     /// <summary>
     /// Appends uses of <paramref name="used"/> in order, stamping each entry. False, with nothing
@@ -74,11 +78,10 @@ internal readonly struct RecencyOrder<TKey, TValue>
                 return false;
             }
 
-            Entry<TKey, TValue>[] slots = order.Log.Slots;
             for (int i = 0; i < claimed; i++)
             {
                 Entry<TKey, TValue> entry = used[i];
-                slots[order.Tail + i] = entry;
+                order.Log.Write(order.Tail + i, entry);
                 entry.Use(order.Horizon + i);
             }
 
@@ -95,7 +98,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     {
         for (int position = Head; position < Tail; position++)
         {
-            Entry<TKey, TValue> candidate = Log.Slots[position];
+            Entry<TKey, TValue> candidate = Log[position];
             if (IsLive(candidate, position, entries))
             {
                 entry = candidate;
@@ -117,7 +120,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
         var live = new List<Entry<TKey, TValue>>();
         for (int position = Tail - 1; position >= Head; position--)
         {
-            Entry<TKey, TValue> entry = Log.Slots[position];
+            Entry<TKey, TValue> entry = Log[position];
             if (seen.Add(entry) && entries.Holds(entry))
             {
                 live.Add(entry);
@@ -131,38 +134,34 @@ internal readonly struct RecencyOrder<TKey, TValue>
     /// <summary>A fresh log holding <paramref name="live"/> in order, stamped from <paramref name="baseStamp"/>.</summary>
     public static RecencyOrder<TKey, TValue> Of(IReadOnlyList<Entry<TKey, TValue>> live, long baseStamp, int room)
     {
-        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * (live.Count + room))];
+        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, Spare * (live.Count + room)), baseStamp);
         for (int i = 0; i < live.Count; i++)
         {
-            slots[i] = live[i];
+            log.Write(i, live[i]);
         }
 
-        return new RecencyOrder<TKey, TValue>(new AppendLog<Entry<TKey, TValue>>(slots, live.Count, baseStamp), 0, live.Count);
+        return new RecencyOrder<TKey, TValue>(log.Filled(live.Count), 0, live.Count);
     }
 
     private bool IsLive(Entry<TKey, TValue> entry, int position, TrieNode<TKey, TValue> entries)
     {
-        if (!entries.Holds(entry))
-        {
-            return false;
-        }
-
+        // The stamp first: it rules out most stale records with one read and no trie lookup.
         long lastUse = entry.LastUse;
         if (lastUse < Horizon)
         {
-            return lastUse == Log.Base + position;
+            return lastUse == Log.Base + position && entries.Holds(entry);
         }
 
         // A later state has used the entry since; only this state's own records can tell.
         for (int later = position + 1; later < Tail; later++)
         {
-            if (ReferenceEquals(Log.Slots[later], entry))
+            if (ReferenceEquals(Log[later], entry))
             {
                 return false;
             }
         }
 
-        return true;
+        return entries.Holds(entry);
     }
 
     /// <summary>
@@ -179,21 +178,21 @@ internal readonly struct RecencyOrder<TKey, TValue>
 
         // The sealed log is this line's alone, so the live entries' stamps can move to the new one,
         // which starts at this state's horizon: past every stamp any other state has seen.
-        var slots = new Entry<TKey, TValue>[Math.Max(MinimumCapacity, 2 * (count + wanted))];
         long baseStamp = Horizon;
+        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, Spare * (count + wanted)), baseStamp);
         int filled = 0;
         for (int position = Head; position < Tail; position++)
         {
-            Entry<TKey, TValue> entry = Log.Slots[position];
+            Entry<TKey, TValue> entry = Log[position];
             if (IsLive(entry, position, entries))
             {
-                slots[filled] = entry;
+                log.Write(filled, entry);
                 entry.Use(baseStamp + filled);
                 filled++;
             }
         }
 
-        compacted = new RecencyOrder<TKey, TValue>(new AppendLog<Entry<TKey, TValue>>(slots, filled, baseStamp), 0, filled);
+        compacted = new RecencyOrder<TKey, TValue>(log.Filled(filled), 0, filled);
         return true;
     }
 }
