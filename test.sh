@@ -61,6 +61,9 @@ if (( run_tests )); then
     --artifacts artifacts/benchmarks-dry > "$bench_log" 2>&1 || { cat "$bench_log"; exit 1; }
   grep -E 'executed benchmarks' "$bench_log" | tail -n 1
   rm -f "$bench_log"
+  step "benchmark reports, small: hit rate equal to exact LRU (fails otherwise), bytes per entry"
+  dotnet run -c Release --project bench/Cache.Benchmarks --no-build -- --hit-rate --quick
+  dotnet run -c Release --project bench/Cache.Benchmarks --no-build -- --footprint 10000
 
   step "all test projects"
   echo "tests: $passed passed, $failed failed"

@@ -57,11 +57,11 @@ public class MixedBenchmarks
     {
         if (_writes[i])
         {
-            Completed(_caches.Ours.SetAsync(_trace[i], Value));
+            Synchronous.Complete(_caches.Ours.SetAsync(_trace[i], Value));
         }
         else
         {
-            Completed(_caches.Ours.TryGetAsync<object>(_trace[i]));
+            Synchronous.Result(_caches.Ours.TryGetAsync<object>(_trace[i]));
         }
     });
 
@@ -103,23 +103,6 @@ public class MixedBenchmarks
             _caches.Classic.TryGet(_trace[i], out _);
         }
     });
-
-    /// <summary>InMemoryCache completes synchronously; a call that did not would be a bug worth a failed run.</summary>
-    private static void Completed(ValueTask task)
-    {
-        if (!task.IsCompletedSuccessfully)
-        {
-            throw new InvalidOperationException("InMemoryCache returned an incomplete task.");
-        }
-    }
-
-    private static void Completed<T>(ValueTask<T> task)
-    {
-        if (!task.IsCompletedSuccessfully)
-        {
-            throw new InvalidOperationException("InMemoryCache returned an incomplete task.");
-        }
-    }
 
     /// <summary>
     /// Every thread runs its slice at the same time; the figure is the wall time for one thread's
