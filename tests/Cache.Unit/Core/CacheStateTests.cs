@@ -290,6 +290,63 @@ public sealed class CacheStateTests
     }
 
     [Fact]
+    public void Two_lines_grown_from_one_state_keep_their_own_recency_and_evict_by_it()
+    {
+        // Only one line may append in place to the shared recency log; the other forks. Neither
+        // may see the other's hits, in any order of use.
+        var state = Filled("a", "b", "c");
+        var first = state.Get("a", T0).State;            // owns the log: a is now most recent
+        var second = state.Get("b", T0).State;           // forks: b is most recent here
+        var firstAgain = first.Get("c", T0).State;       // the owner goes on in place
+        var secondAgain = second.Get("a", T0).State;     // the fork goes on in its own log
+
+        Assert.Equal(["a", "b", "c"], state.Keys);
+        Assert.Equal(["b", "c", "a"], first.Keys);
+        Assert.Equal(["a", "c", "b"], second.Keys);
+        Assert.Equal(["b", "a", "c"], firstAgain.Keys);
+        Assert.Equal(["c", "b", "a"], secondAgain.Keys);
+        Assert.Equal("a", state.Set("d", 3, T0).Removals.Single().Key);
+        Assert.Equal("b", first.Set("d", 3, T0).Removals.Single().Key);
+        Assert.Equal("a", second.Set("d", 3, T0).Removals.Single().Key);
+        Assert.Equal("b", firstAgain.Set("d", 3, T0).Removals.Single().Key);
+        Assert.Equal("c", secondAgain.Set("d", 3, T0).Removals.Single().Key);
+        foreach (var s in new[] { state, first, second, firstAgain, secondAgain })
+        {
+            s.CheckIntegrity();
+        }
+    }
+
+    [Fact]
+    public void An_older_state_that_evicts_after_a_newer_one_used_its_entries_evicts_by_its_own_order()
+    {
+        // The newer state stamps shared entries with uses the older one never saw; the older one
+        // must read its own part of the log instead of those stamps.
+        var state = Filled("a", "b", "c");
+        var newer = state.Get("a", T0).State.Get("b", T0).State;
+        Assert.Equal("a", state.Evict(T0).Removals.Single().Key);
+        Assert.Equal("c", newer.Evict(T0).Removals.Single().Key);
+        Assert.Equal(["b", "c"], state.Evict(T0).State.Keys);
+    }
+
+    [Fact]
+    public void The_recency_log_stays_exact_through_many_compactions()
+    {
+        // A thousand hits on three entries fill and compact the log many times over.
+        var state = Filled("a", "b", "c");
+        string[] order = ["a", "b", "c"];
+        for (int i = 0; i < 1_000; i++)
+        {
+            string key = order[(i * 7) % 3];
+            state = state.Get(key, T0).State;
+            order = [.. order.Where(k => k != key), key];
+        }
+
+        Assert.Equal(order, state.Keys);
+        Assert.Equal(order[0], state.Set("d", 3, T0).Removals.Single().Key);
+        state.CheckIntegrity();
+    }
+
+    [Fact]
     public void A_cached_null_is_a_value()
     {
         var state = CacheState<string, string?>.Empty(CacheOptions.Default).Set("a", null, T0).State;
