@@ -134,4 +134,39 @@ public sealed class ConcurrencyStormTests
         Assert.Equal(["lru2", "lru3"], cache.KeysByRecency().Take(2));
         Assert.Equal(["lru0", "newcomer"], cache.KeysByRecency().TakeLast(2));
     }
+
+    [Fact]
+    public async Task Hits_from_many_threads_with_no_writer_fill_and_drain_the_use_buffer_without_losing_one()
+    {
+        // No write comes to apply the recorded hits, so the readers themselves must drain the
+        // buffer, again and again, while others keep recording.
+        using var cache = TestCache.Create(new FakeTimeProvider(), maxSize: MaxSize);
+        for (int k = 0; k < MaxSize; k++)
+        {
+            await cache.SetAsync("k" + k, k);
+        }
+
+        const int HitsPerWorker = 5_000;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        long hits = 0;
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            for (int i = 0; i < HitsPerWorker && !deadline.IsCancellationRequested; i++)
+            {
+                var lookup = await cache.TryGetAsync<int>("k" + ((i + worker) % MaxSize));
+                Assert.Equal((i + worker) % MaxSize, lookup.Value);
+                Interlocked.Increment(ref hits);
+            }
+        }));
+        await Task.WhenAll(workers);
+
+        Assert.True(hits > 4 * 256, "too few hits to fill the buffer");
+        Assert.Equal(hits, cache.GetStats().Hits);
+        Assert.Equal(MaxSize, cache.KeysByRecency().Distinct().Count());
+
+        // Once the storm is over, recency is exact again.
+        await cache.GetAsync<int>("k0");
+        await cache.SetAsync("newcomer", -1);
+        Assert.Equal(["k0", "newcomer"], cache.KeysByRecency().TakeLast(2));
+    }
 }
