@@ -43,7 +43,14 @@ internal sealed class AppendLog<T>
     /// <summary>Writes a slot this state has claimed, or a slot of a log no other state has seen yet.</summary>
     public void Write(int position, T value)
     {
-        T[] chunk = _chunks[position >> ChunkBits] ??= new T[ChunkSize];
+        int index = position >> ChunkBits;
+        T[]? chunk = _chunks[index];
+        if (chunk is null)
+        {
+            chunk = new T[ChunkSize];
+            _chunks[index] = chunk;
+        }
+
         chunk[position & (ChunkSize - 1)] = value;
     }
 

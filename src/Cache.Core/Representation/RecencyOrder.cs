@@ -62,12 +62,14 @@ internal readonly struct RecencyOrder<TKey, TValue>
             int room = order.Log.Capacity - order.Tail;
             if (room == 0)
             {
-                if (!order.TryCompact(entries, count, used.Length, out order))
+                // A separate local: an out argument must not alias the struct the method reads.
+                if (!order.TryCompact(entries, count, used.Length, out RecencyOrder<TKey, TValue> compacted))
                 {
                     appended = this;
                     return false;
                 }
 
+                order = compacted;
                 continue;
             }
 
