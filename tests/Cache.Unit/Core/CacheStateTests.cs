@@ -329,6 +329,57 @@ public sealed class CacheStateTests
     }
 
     [Fact]
+    public void An_older_state_skips_its_own_stale_record_of_an_entry_a_newer_state_used_again()
+    {
+        // In the older state "a" was used twice, so its first record is stale; a newer state has
+        // used "a" once more since, so the older one must find its own later record to know that.
+        var older = Filled("a", "b", "c").Get("a", T0).State;   // b, c, a
+        _ = older.Get("a", T0);
+        Assert.Equal("b", older.Evict(T0).Removals.Single().Key);
+        Assert.Equal(["b", "c", "a"], older.Keys);
+    }
+
+    [Fact]
+    public void A_transition_that_changes_nothing_returns_the_same_state()
+    {
+        var state = Filled("a", "b");
+        Assert.Same(state, state.Expire(T0).State);
+        Assert.Same(state, state.Remove("zzz", T0).State);
+        Assert.Same(state, state.Get("zzz", T0).State);
+    }
+
+    [Fact]
+    public void Deadlines_survive_every_copy_of_their_log_and_all_come_due()
+    {
+        // Far more writes than the deadline log holds, from two lines of one state (the second
+        // copies the log on its first write), then a time at which everything has expired.
+        var state = Empty(maxSize: 40);
+        for (int i = 0; i < 40; i++)
+        {
+            state = state.Set("k" + i, i, T0 + TimeSpan.FromTicks(i)).State;
+        }
+
+        var first = state;
+        var second = state;
+        for (int round = 0; round < 5; round++)
+        {
+            for (int i = 0; i < 40; i += 3)
+            {
+                first = first.Set("k" + i, round, T0 + TimeSpan.FromSeconds(1)).State;
+                second = second.Set("k" + ((i + 1) % 40), round, T0 + TimeSpan.FromSeconds(2)).State;
+            }
+        }
+
+        foreach (var line in new[] { state, first, second })
+        {
+            line.CheckIntegrity();
+            var expired = line.Expire(T0 + TimeSpan.FromHours(1));
+            Assert.Equal(40, expired.Removals.Count(r => r.Reason == RemovalReason.Expired));
+            Assert.Equal(0, expired.State.Count);
+        }
+    }
+
+    [Fact]
     public void The_recency_log_stays_exact_through_many_compactions()
     {
         // A thousand hits on three entries fill and compact the log many times over.

@@ -12,7 +12,8 @@ namespace Cache.Unit.Core;
 /// </summary>
 public sealed class ExactLruTests
 {
-    private const int Capacity = 1_000;
+    // Past one 1,024-slot chunk of the recency log, so compaction fills several.
+    private const int Capacity = 1_500;
 
     private static readonly string[] Trace = ReferenceLru.SkewedTrace(length: 100_000, distinctKeys: 8_000, seed: 20261124);
 
