@@ -40,6 +40,24 @@ public sealed class RecencyAndCapacityTests
     }
 
     [Fact]
+    public async Task A_factory_value_stored_at_capacity_evicts_by_the_hits_made_while_it_ran()
+    {
+        using var cache = TestCache.Create(_time, maxSize: 3);
+        await cache.SetAsync("a", 1);
+        await cache.SetAsync("b", 2);
+        await cache.SetAsync("c", 3);
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = cache.GetOrSetAsync("d", _ => new ValueTask<int>(release.Task));
+
+        await cache.GetAsync<int>("a"); // a hit that only the store can apply before it evicts
+        release.SetResult(4);
+        Assert.Equal(4, await pending);
+
+        Assert.False(await cache.ExistsAsync("b"));
+        Assert.Equal(["c", "a", "d"], cache.KeysByRecency());
+    }
+
+    [Fact]
     public async Task Overwriting_at_capacity_never_evicts()
     {
         using var cache = TestCache.Create(_time, maxSize: 2);
