@@ -43,7 +43,7 @@ internal sealed class Lineup : IDisposable
     {
         foreach (var key in keys)
         {
-            Ours.SetAsync(key, value).AsTask().GetAwaiter().GetResult();
+            Synchronous.Complete(Ours.SetAsync(key, value));
             SetMemory(key, value);
             Lru.AddOrUpdate(key, value);
             TLru.AddOrUpdate(key, value);

@@ -40,75 +40,27 @@ public class MixedBenchmarks
     public void Cleanup() => _caches.Dispose();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerThread)]
-    public void MemoryCache() => Run(i =>
-    {
-        if (_writes[i])
-        {
-            _caches.SetMemory(_trace[i], Value);
-        }
-        else
-        {
-            _caches.Memory.TryGetValue(_trace[i], out _);
-        }
-    });
+    public void MemoryCache() => Run(key => _caches.Memory.TryGetValue(key, out _), key => _caches.SetMemory(key, Value));
 
     [Benchmark(OperationsPerInvoke = OperationsPerThread)]
-    public void Ours() => Run(i =>
-    {
-        if (_writes[i])
-        {
-            Synchronous.Complete(_caches.Ours.SetAsync(_trace[i], Value));
-        }
-        else
-        {
-            Synchronous.Result(_caches.Ours.TryGetAsync<object>(_trace[i]));
-        }
-    });
+    public void Ours() => Run(
+        key => Synchronous.Result(_caches.Ours.TryGetAsync<object>(key)),
+        key => Synchronous.Complete(_caches.Ours.SetAsync(key, Value)));
 
     [Benchmark(OperationsPerInvoke = OperationsPerThread)]
-    public void BitFaster_ConcurrentLru() => Run(i =>
-    {
-        if (_writes[i])
-        {
-            _caches.Lru.AddOrUpdate(_trace[i], Value);
-        }
-        else
-        {
-            _caches.Lru.TryGet(_trace[i], out _);
-        }
-    });
+    public void BitFaster_ConcurrentLru() => Run(key => _caches.Lru.TryGet(key, out _), key => _caches.Lru.AddOrUpdate(key, Value));
 
     [Benchmark(OperationsPerInvoke = OperationsPerThread)]
-    public void BitFaster_ConcurrentTLru() => Run(i =>
-    {
-        if (_writes[i])
-        {
-            _caches.TLru.AddOrUpdate(_trace[i], Value);
-        }
-        else
-        {
-            _caches.TLru.TryGet(_trace[i], out _);
-        }
-    });
+    public void BitFaster_ConcurrentTLru() => Run(key => _caches.TLru.TryGet(key, out _), key => _caches.TLru.AddOrUpdate(key, Value));
 
     [Benchmark(OperationsPerInvoke = OperationsPerThread)]
-    public void ClassicLru() => Run(i =>
-    {
-        if (_writes[i])
-        {
-            _caches.Classic.AddOrUpdate(_trace[i], Value);
-        }
-        else
-        {
-            _caches.Classic.TryGet(_trace[i], out _);
-        }
-    });
+    public void ClassicLru() => Run(key => _caches.Classic.TryGet(key, out _), key => _caches.Classic.AddOrUpdate(key, Value));
 
     /// <summary>
     /// Every thread runs its slice at the same time; the figure is the wall time for one thread's
     /// share (OperationsPerInvoke), so N threads finishing in the time of one show N times the throughput.
     /// </summary>
-    private void Run(Action<int> operation)
+    private void Run(Action<string> read, Action<string> write)
     {
         int threads = Threads;
         using var start = new Barrier(threads);
@@ -121,7 +73,14 @@ public class MixedBenchmarks
                 start.SignalAndWait();
                 for (int i = from; i < from + OperationsPerThread; i++)
                 {
-                    operation(i);
+                    if (_writes[i])
+                    {
+                        write(_trace[i]);
+                    }
+                    else
+                    {
+                        read(_trace[i]);
+                    }
                 }
             });
             workers[t].Start();

@@ -367,16 +367,23 @@ public sealed class CacheState<TKey, TValue>
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
         public void ExpireDue(TimeSpan now, ref RemovalLog<TKey, TValue> log)
         {
-            while (Deadlines.TryTakeDue(now, Entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest))
+            while (true)
             {
-                log.Add(due.Key, due.Value, RemovalReason.Expired);
+                bool taken = Deadlines.TryTakeDue(now, Entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest);
+
+                // Keep the stale due records skipped on the way skipped, so no later write reads them again.
+                _changed |= rest.Head != Deadlines.Head;
                 Deadlines = rest;
+                if (!taken)
+                {
+                    return;
+                }
+
+                log.Add(due.Key, due.Value, RemovalReason.Expired);
                 Entries = Entries.Remove(due.Key, due.Hash, out _);
                 Count--;
                 _changed = true;
             }
-
-            // Stale records skipped on the way need no new state of their own.
         }
 
         public void EvictLeastRecentlyUsed(ref RemovalLog<TKey, TValue> log)

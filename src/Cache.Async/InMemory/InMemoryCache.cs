@@ -271,7 +271,6 @@ public sealed class InMemoryCache : ICache, IDisposable
 
     private static bool IsOf<T>(object? value) => value is T || (value is null && default(T) is null);
 
-
     private static void ThrowIfInvalid(TimeSpan? ttl)
     {
         if (ttl is { } given)
@@ -300,34 +299,31 @@ public sealed class InMemoryCache : ICache, IDisposable
     /// Looks the key up in the published state. A hit is recorded as a use, to be applied by the
     /// next writer; an expired entry has to be removed, which only <see cref="LookupLocked{T}"/> may do.
     /// </summary>
-    private LookupOutcome LookupWithoutLock<T>(string key)
-    {
-        Entry<string, object?>? entry = _state.Find(key, Now(), out bool expired);
-        LookupKind kind = Classify<T>(entry, expired);
-        if (kind == LookupKind.Hit)
-        {
-            RecordUse(entry!);
-        }
-
-        return new LookupOutcome(kind, entry, []);
-    }
+    private LookupOutcome LookupWithoutLock<T>(string key) => LookUp<T>(key, Now());
 
     /// <summary>The same lookup under the lock, where an expired entry is removed by the core's Get.</summary>
     private LookupOutcome LookupLocked<T>(string key)
     {
         ApplyUsesLocked();
         TimeSpan now = Now();
+        LookupOutcome lookup = LookUp<T>(key, now);
+        if (lookup.Kind != LookupKind.Expired)
+        {
+            return lookup;
+        }
+
+        GetResult<string, object?> removed = _state.Get(key, now);
+        PublishLocked(removed.State, removed.Removals);
+        return lookup with { Removals = removed.Removals };
+    }
+
+    private LookupOutcome LookUp<T>(string key, TimeSpan now)
+    {
         Entry<string, object?>? entry = _state.Find(key, now, out bool expired);
         LookupKind kind = Classify<T>(entry, expired);
         if (kind == LookupKind.Hit)
         {
             RecordUse(entry!);
-        }
-        else if (kind == LookupKind.Expired)
-        {
-            GetResult<string, object?> removed = _state.Get(key, now);
-            PublishLocked(removed.State, removed.Removals);
-            return new LookupOutcome(kind, entry, removed.Removals);
         }
 
         return new LookupOutcome(kind, entry, []);

@@ -22,8 +22,6 @@ internal sealed class UseBuffer
         _mask = capacity - 1;
     }
 
-    public int Capacity => _slots.Length;
-
     /// <summary>How many uses were ever recorded.</summary>
     public long Recorded => Volatile.Read(ref _cursors.Recorded);
 
@@ -48,7 +46,7 @@ internal sealed class UseBuffer
 
     /// <summary>
     /// Moves every recorded use, oldest first, into <paramref name="into"/> (at least
-    /// <see cref="Capacity"/> long) and returns how many. Only the lock holder calls it.
+    /// as long as the buffer) and returns how many. Only the lock holder calls it.
     /// </summary>
     public int Drain(Entry<string, object?>[] into)
     {

@@ -12,8 +12,6 @@ namespace Cache.Core.Representation;
 internal readonly struct DeadlineOrder<TKey, TValue>
     where TKey : notnull
 {
-    private const int MinimumCapacity = 16;
-
     private static readonly Comparer<Entry<TKey, TValue>> SoonestFirst = Comparer<Entry<TKey, TValue>>.Create(
         static (a, b) => a.Deadline != b.Deadline ? a.Deadline.CompareTo(b.Deadline) : a.WriteStamp.CompareTo(b.WriteStamp));
 
@@ -42,7 +40,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     {
         Entry<TKey, TValue>[] expiring = [.. entries.Where(static e => e.Deadline != Expiry.Never)];
         Array.Sort(expiring, SoonestFirst);
-        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, 2 * expiring.Length), 0);
+        var log = new AppendLog<Entry<TKey, TValue>>(2 * expiring.Length, 0);
         for (int i = 0; i < expiring.Length; i++)
         {
             log.Write(i, expiring[i]);
@@ -74,7 +72,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
         }
 
         // Full, or another state has appended past this one: copy the live records.
-        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, 2 * (count + 1)), 0);
+        var log = new AppendLog<Entry<TKey, TValue>>(2 * (count + 1), 0);
         int filled = 0;
         for (int position = Head; position < Tail; position++)
         {

@@ -26,8 +26,6 @@ namespace Cache.Core.Representation;
 internal readonly struct RecencyOrder<TKey, TValue>
     where TKey : notnull
 {
-    private const int MinimumCapacity = 16;
-
     // A new log holds this many times the live entries: compaction, which reads every record, then
     // comes once per (Spare - 1) x Count uses. More spare, cheaper hits; less, fewer bytes an entry.
     private const int Spare = 3;
@@ -136,7 +134,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     /// <summary>A fresh log holding <paramref name="live"/> in order, stamped from <paramref name="baseStamp"/>.</summary>
     public static RecencyOrder<TKey, TValue> Of(IReadOnlyList<Entry<TKey, TValue>> live, long baseStamp, int room)
     {
-        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, Spare * (live.Count + room)), baseStamp);
+        var log = new AppendLog<Entry<TKey, TValue>>(Spare * (live.Count + room), baseStamp);
         for (int i = 0; i < live.Count; i++)
         {
             log.Write(i, live[i]);
@@ -181,7 +179,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
         // The sealed log is this line's alone, so the live entries' stamps can move to the new one,
         // which starts at this state's horizon: past every stamp any other state has seen.
         long baseStamp = Horizon;
-        var log = new AppendLog<Entry<TKey, TValue>>(Math.Max(MinimumCapacity, Spare * (count + wanted)), baseStamp);
+        var log = new AppendLog<Entry<TKey, TValue>>(Spare * (count + wanted), baseStamp);
         int filled = 0;
         for (int position = Head; position < Tail; position++)
         {
