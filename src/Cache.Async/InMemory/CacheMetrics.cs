@@ -14,7 +14,9 @@ internal sealed class CacheMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
 
-    public CacheMetrics(IMeterFactory? meterFactory, Func<int> entries)
+    /// <param name="meterFactory">Where the meter comes from; null for a meter of the cache's own.</param>
+    /// <param name="entries">Reads the entries stored, for the gauge; null where the backend cannot count them cheaply.</param>
+    public CacheMetrics(IMeterFactory? meterFactory, Func<int>? entries)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _ownsMeter = meterFactory is null;
@@ -22,7 +24,10 @@ internal sealed class CacheMetrics : IDisposable
         Misses = _meter.CreateCounter<long>("cache.misses", "{lookup}", "Lookups that found no live entry.");
         Evictions = _meter.CreateCounter<long>("cache.evictions", "{entry}", "Live entries removed to make room.");
         Expirations = _meter.CreateCounter<long>("cache.expirations", "{entry}", "Expired entries removed.");
-        _meter.CreateObservableGauge("cache.entries", entries, "{entry}", "Entries stored, expired-but-not-removed ones included.");
+        if (entries is not null)
+        {
+            _meter.CreateObservableGauge("cache.entries", entries, "{entry}", "Entries stored, expired-but-not-removed ones included.");
+        }
     }
 
     /// <summary>The meter the instruments belong to.</summary>

@@ -1,0 +1,608 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Cache.Async;
+using Cache.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Cache.Redis;
+
+/// <summary>
+/// The <see cref="ICache"/> contract on Redis, through StackExchange.Redis. Entries are strings
+/// under <see cref="RedisCacheOptions.KeyPrefix"/> with a millisecond expiry; capacity and recency
+/// are the server's (maxmemory with allkeys-lru, an approximate LRU).
+/// </summary>
+/// <remarks>
+/// Redis trouble never reaches the caller: a refused connection, a timeout or a server that goes
+/// away mid-call is logged at Warning and answered as a miss / false within
+/// <see cref="RedisCacheOptions.OperationTimeout"/>, and the connection recovers by itself. An
+/// entry that cannot be read back is deleted. Argument errors, cancellation and use after Dispose
+/// throw as on every backend.
+/// </remarks>
+public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
+{
+    // Deletes a key only while it still holds the unreadable payload that was read, so a newer
+    // write that lands in between is never lost.
+    private const string DeleteIfUnchanged = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('UNLINK', KEYS[1]) end return 0";
+    private const int ScanPageSize = 1000;
+
+    private readonly Task<IConnectionMultiplexer> _connection;
+    private readonly bool _ownsConnection;
+    private readonly KeyNamespace _keys;
+    private readonly TimeSpan _defaultTtl;
+    private readonly TimeSpan _timeout;
+    private readonly ICacheSerializer _serializer;
+    private readonly ILogger _logger;
+    private readonly CacheMetrics _metrics;
+
+    // Orders a write's command after the check that detaches a running factory, so a factory's
+    // value is never sent after a newer Set, Remove or Clear of its key from this process.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+    private long _hits;
+    private long _misses;
+    private long _sets;
+    private long _removals;
+    private volatile bool _disposed;
+
+    /// <summary>Creates a cache that connects to the server of <see cref="RedisCacheOptions.Configuration"/>, and owns that connection.</summary>
+    /// <param name="options">The configuration string, prefix, default TTL, timeout and serializer.</param>
+    /// <param name="logger">Where hits and misses (Debug) and failures (Warning) go; null for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or its serializer is null.</exception>
+    /// <exception cref="ArgumentException">The configuration string is missing or cannot be parsed, or the prefix is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">DefaultTtl or OperationTimeout is zero or negative (DefaultTtl may be infinite).</exception>
+    public RedisCache(RedisCacheOptions options, ILogger<RedisCache>? logger = null)
+        : this(options, logger, meterFactory: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a cache on a connection the caller owns (and configures: give it
+    /// <c>abortConnect=false</c> to start while Redis is down). Dispose leaves it open.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="options">The prefix, default TTL, timeout and serializer; null for the defaults. Its Configuration is not used.</param>
+    /// <param name="logger">Where hits and misses (Debug) and failures (Warning) go; null for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is null.</exception>
+    /// <exception cref="ArgumentException">The prefix is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">DefaultTtl or OperationTimeout is zero or negative (DefaultTtl may be infinite).</exception>
+    public RedisCache(IConnectionMultiplexer connection, RedisCacheOptions? options = null, ILogger<RedisCache>? logger = null)
+        : this(connection, options, logger, meterFactory: null)
+    {
+    }
+
+    internal RedisCache(RedisCacheOptions options, ILogger? logger, IMeterFactory? meterFactory)
+        : this(Validate(options), logger, meterFactory, connection: null)
+    {
+    }
+
+    internal RedisCache(IConnectionMultiplexer connection, RedisCacheOptions? options, ILogger? logger, IMeterFactory? meterFactory)
+        : this(options ?? new RedisCacheOptions(), logger, meterFactory, connection ?? throw new ArgumentNullException(nameof(connection)))
+    {
+    }
+
+    private RedisCache(RedisCacheOptions options, ILogger? logger, IMeterFactory? meterFactory, IConnectionMultiplexer? connection)
+    {
+        ArgumentNullException.ThrowIfNull(options.Serializer, nameof(options.Serializer));
+        _keys = new KeyNamespace(options.KeyPrefix);
+        _defaultTtl = new CacheOptions { DefaultTtl = options.DefaultTtl }.DefaultTtl; // the core's rule for a valid TTL
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OperationTimeout, TimeSpan.Zero, nameof(options.OperationTimeout));
+        _timeout = options.OperationTimeout;
+        _serializer = options.Serializer;
+        _logger = logger ?? NullLogger.Instance;
+        _metrics = new CacheMetrics(meterFactory, entries: null);
+        if (connection is null)
+        {
+            _ownsConnection = true;
+
+            // Connecting runs in the background: the service starts at once, whether Redis is up or not.
+            _connection = ConnectAsync(ConnectionConfiguration.For(options.Configuration!, _timeout));
+        }
+        else
+        {
+            _connection = Task.FromResult(connection);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default) =>
+        (await TryGetAsync<T>(key, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <inheritdoc/>
+    public async ValueTask<CacheLookup<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(key, cancellationToken);
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        Account(key, lookup.Found);
+        return lookup;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(key, cancellationToken);
+        TimeSpan? expiry = ExpiryOf(ttl);
+
+        // A value the serializer cannot write is the caller's error, as a bad TTL is: it throws.
+        byte[] payload = _serializer.Serialize(value);
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            Task<bool> sent;
+            lock (_gate)
+            {
+                _flights.Remove(key); // a write of the key wins over a factory running for it
+                sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
+            }
+
+            await Within(sent, started, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _sets);
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "SET", key, exception);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(key, cancellationToken);
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            // EXISTS does not touch the key's LRU clock: a peek, as the contract asks.
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            return await Within(database.KeyExistsAsync(_keys.Of(key)), started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "EXISTS", key, exception);
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(key, cancellationToken);
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            Task<bool> sent;
+            lock (_gate)
+            {
+                _flights.Remove(key);
+                sent = database.KeyDeleteAsync(_keys.Of(key)); // UNLINK: the server frees the value off its main thread
+            }
+
+            // Redis deletes an expired key when it is looked up, so UNLINK answers 1 only for a live entry.
+            bool removed = await Within(sent, started, cancellationToken).ConfigureAwait(false);
+            if (removed)
+            {
+                Interlocked.Increment(ref _removals);
+            }
+
+            return removed;
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "UNLINK", key, exception);
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// SCAN for the prefix's keys and UNLINK them page by page, on every primary; never FLUSHDB, so
+    /// keys outside the prefix are untouched. Each round trip is bounded by the operation timeout;
+    /// a failure is logged and ends the Clear early.
+    /// </remarks>
+    public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(cancellationToken);
+        lock (_gate)
+        {
+            _flights.Clear();
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            IConnectionMultiplexer connection = database.Multiplexer;
+            foreach (IServer server in connection.GetServers())
+            {
+                if (!server.IsReplica)
+                {
+                    await ClearOnAsync(server, database, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "SCAN/UNLINK", _keys.Pattern, exception);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<T> GetOrSetAsync<T>(
+        string key,
+        Func<CancellationToken, ValueTask<T>> factory,
+        TimeSpan? ttl = null,
+        CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(key, cancellationToken);
+        ArgumentNullException.ThrowIfNull(factory);
+        TimeSpan? expiry = ExpiryOf(ttl);
+
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        if (lookup.Found)
+        {
+            Account(key, hit: true);
+            return lookup.Value!;
+        }
+
+        Flight? flight;
+        bool starts = false;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_flights.TryGetValue(key, out flight))
+            {
+                flight = new Flight();
+                _flights.Add(key, flight);
+                starts = true;
+            }
+
+            flight.Waiters++;
+        }
+
+        Account(key, hit: false); // after joining, so a counted miss is a caller the run will answer
+        if (starts)
+        {
+            _ = RunFlightAsync(key, flight, factory, expiry);
+        }
+
+        return await AwaitFlightAsync(key, flight, factory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Hits, misses, sets and removals are counted by this client. Evictions and expirations happen
+    /// on the server, for every client at once, and the server does not count keys by prefix, so
+    /// they and the entry counts are 0 here (INFO stats and INFO keyspace have the server's view);
+    /// MaxSize is 0, as capacity is the server's maxmemory.
+    /// </remarks>
+    public ValueTask<CacheStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(cancellationToken);
+        return new(new CacheStats
+        {
+            Hits = Interlocked.Read(ref _hits),
+            Misses = Interlocked.Read(ref _misses),
+            Sets = Interlocked.Read(ref _sets),
+            Removals = Interlocked.Read(ref _removals),
+        });
+    }
+
+    /// <summary>Cancels running factories and closes the connection if the cache opened it. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Dispose"/>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Flight[] flights;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            flights = [.. _flights.Values];
+            _flights.Clear();
+        }
+
+        foreach (Flight flight in flights)
+        {
+            flight.Abandon();
+        }
+
+        _metrics.Dispose();
+        if (_ownsConnection)
+        {
+            try
+            {
+                IConnectionMultiplexer connection = await _connection.ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A connection that never opened has nothing to close.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+
+    /// <summary>The Redis expiry of a TTL: none for never (infinite, or a deadline past DateTime.MaxValue); otherwise whole milliseconds, rounded up.</summary>
+    internal static TimeSpan? ExpiryOf(TimeSpan ttl)
+    {
+        if (ttl == Timeout.InfiniteTimeSpan || ttl.Ticks > DateTime.MaxValue.Ticks - DateTime.UtcNow.Ticks)
+        {
+            return null;
+        }
+
+        return TimeSpan.FromMilliseconds(Math.Ceiling(ttl.TotalMilliseconds));
+    }
+
+    private static RedisCacheOptions Validate(RedisCacheOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Configuration, nameof(options.Configuration));
+        return options;
+    }
+
+    private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration) =>
+        await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+
+    /// <summary>Redis trouble, which the contract turns into a logged miss; the caller's own cancellation is not.</summary>
+    private static bool IsOperational(Exception exception, CancellationToken cancellationToken) =>
+        !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    private TimeSpan? ExpiryOf(TimeSpan? ttl)
+    {
+        if (ttl is { } given)
+        {
+            Expiry.ThrowIfInvalid(given, nameof(ttl));
+        }
+
+        return ExpiryOf(ttl ?? _defaultTtl);
+    }
+
+    private async ValueTask<IDatabase> DatabaseAsync(long started, CancellationToken cancellationToken)
+    {
+        IConnectionMultiplexer connection = _connection.IsCompletedSuccessfully
+            ? _connection.Result
+            : await Within(_connection, started, cancellationToken).ConfigureAwait(false);
+        return connection.GetDatabase(); // the configuration's default database
+    }
+
+    /// <summary>Waits for a command for what is left of the operation timeout; a late command's failure is observed, never thrown.</summary>
+    private async Task<TResult> Within<TResult>(Task<TResult> sent, long started, CancellationToken cancellationToken)
+    {
+        TimeSpan left = _timeout - Stopwatch.GetElapsedTime(started);
+        try
+        {
+            return await sent.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (!sent.IsCompleted)
+        {
+            _ = sent.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <summary>GET and read back; an unreadable payload is deleted (only if unchanged) and is a miss. Counts nothing.</summary>
+    private async ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        RedisValue payload;
+        IDatabase database;
+        RedisKey redisKey = _keys.Of(key);
+        try
+        {
+            database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            payload = await Within(database.StringGetAsync(redisKey), started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "GET", key, exception);
+            return default;
+        }
+
+        if (payload.IsNull)
+        {
+            return default;
+        }
+
+        try
+        {
+            return new CacheLookup<T>(true, _serializer.Deserialize<T>(((ReadOnlyMemory<byte>)payload).Span));
+        }
+#pragma warning disable CA1031 // Whatever the serializer throws, the entry cannot be read back: a miss, and the entry goes.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            RedisCacheLog.Unreadable(_logger, key, typeof(T).FullName!, exception);
+            _ = database.ScriptEvaluateAsync(DeleteIfUnchanged, [redisKey], [payload], CommandFlags.FireAndForget);
+            return default;
+        }
+    }
+
+    private void Account(string key, bool hit)
+    {
+        if (hit)
+        {
+            Interlocked.Increment(ref _hits);
+            _metrics.Hits.Add(1);
+            RedisCacheLog.Hit(_logger, key);
+        }
+        else
+        {
+            Interlocked.Increment(ref _misses);
+            _metrics.Misses.Add(1);
+            RedisCacheLog.Miss(_logger, key);
+        }
+    }
+
+    private async Task ClearOnAsync(IServer server, IDatabase database, CancellationToken cancellationToken)
+    {
+        IAsyncEnumerator<RedisKey> keys = server.KeysAsync(database.Database, _keys.Pattern, ScanPageSize).GetAsyncEnumerator(cancellationToken);
+        await using (keys.ConfigureAwait(false))
+        {
+            var page = new List<RedisKey>(ScanPageSize);
+            while (true)
+            {
+                long started = Stopwatch.GetTimestamp();
+                bool more = await Within(keys.MoveNextAsync().AsTask(), started, cancellationToken).ConfigureAwait(false);
+                if (more)
+                {
+                    page.Add(keys.Current);
+                }
+
+                if (page.Count == ScanPageSize || (!more && page.Count > 0))
+                {
+                    await Within(database.KeyDeleteAsync([.. page]), Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
+                    page.Clear();
+                }
+
+                if (!more)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry)
+    {
+        T value;
+        try
+        {
+            value = await factory(flight.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The factory's exception, whatever it is, goes to every waiting caller.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Detach(key, flight);
+            RedisCacheLog.FactoryFailed(_logger, key, exception);
+            flight.Completion.SetException(exception);
+            _ = flight.Completion.Task.Exception; // observed, for a run whose waiters all left
+            return;
+        }
+
+        await StoreAsync(key, flight, value, expiry).ConfigureAwait(false);
+        Detach(key, flight);
+        flight.Completion.SetResult(value);
+    }
+
+    /// <summary>
+    /// Stores a factory's value if its run is still registered (no newer write from this process),
+    /// and only if the key is still absent on the server (no newer write from another process).
+    /// </summary>
+    private async Task StoreAsync<T>(string key, Flight flight, T value, TimeSpan? expiry)
+    {
+        byte[] payload;
+        try
+        {
+            payload = _serializer.Serialize(value);
+        }
+#pragma warning disable CA1031 // The caller has its value; only the cache goes without.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            RedisCacheLog.NotSerializable(_logger, key, exception);
+            return;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, CancellationToken.None).ConfigureAwait(false);
+            Task<bool> sent;
+            lock (_gate)
+            {
+                if (!_flights.TryGetValue(key, out Flight? current) || !ReferenceEquals(current, flight))
+                {
+                    return;
+                }
+
+                sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.NotExists);
+            }
+
+            if (await Within(sent, started, CancellationToken.None).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _sets);
+            }
+        }
+        catch (Exception exception) when (IsOperational(exception, CancellationToken.None))
+        {
+            RedisCacheLog.OperationFailed(_logger, "SET NX", key, exception);
+        }
+    }
+
+    /// <summary>Unregisters a run if it is still the registered one for its key.</summary>
+    private void Detach(string key, Flight flight)
+    {
+        lock (_gate)
+        {
+            if (_flights.TryGetValue(key, out Flight? current) && ReferenceEquals(current, flight))
+            {
+                _flights.Remove(key);
+            }
+        }
+    }
+
+    private async ValueTask<T> AwaitFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken)
+    {
+        object? value;
+        try
+        {
+            value = await flight.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LeaveFlight(key, flight);
+            throw;
+        }
+
+        if (value is T typed)
+        {
+            return typed;
+        }
+
+        if (value is null && default(T) is null)
+        {
+            return default!;
+        }
+
+        // The shared run was started by a caller asking for another type: make this caller's own.
+        return await factory(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A caller stopped waiting; when none is left, the run is unregistered and its token cancelled.</summary>
+    private void LeaveFlight(string key, Flight flight)
+    {
+        bool abandoned;
+        lock (_gate)
+        {
+            flight.Waiters--;
+            abandoned = flight.Waiters == 0 && !flight.Completion.Task.IsCompleted;
+        }
+
+        if (abandoned)
+        {
+            Detach(key, flight);
+            flight.Abandon();
+        }
+    }
+
+    private void ThrowIfUnusable(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfUnusable(cancellationToken);
+    }
+
+    private void ThrowIfUnusable(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+    }
+}

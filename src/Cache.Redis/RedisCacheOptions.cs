@@ -1,0 +1,32 @@
+namespace Cache.Redis;
+
+/// <summary>Options of a <see cref="RedisCache"/>; mutable, for the options pattern.</summary>
+public sealed class RedisCacheOptions
+{
+    /// <summary>
+    /// A StackExchange.Redis configuration string, such as <c>"127.0.0.1:6379"</c> or
+    /// <c>"redis.internal:6380,ssl=true,password=..."</c>. Required unless the cache is given a
+    /// connection. The cache always connects with <c>abortConnect=false</c>, so a service starts
+    /// while Redis is down and the cache recovers when it comes back.
+    /// </summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>
+    /// Put before every key, so caches (and other data) can share a server: Clear touches only
+    /// keys that start with it. Default <c>"cache:"</c>. It may not be empty, and two caches on
+    /// one database should not use prefixes where one starts with the other.
+    /// </summary>
+    public string KeyPrefix { get; set; } = "cache:";
+
+    /// <summary>The TTL of entries set without one. Default 1 hour; <see cref="Timeout.InfiniteTimeSpan"/> for never.</summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The longest a call waits for Redis (connecting included) before it is logged and answered
+    /// as a miss / false. Default 1 second. Clear applies it to each round trip of its scan.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Turns values into bytes and back. Default <see cref="JsonCacheSerializer"/>.</summary>
+    public ICacheSerializer Serializer { get; set; } = new JsonCacheSerializer();
+}
