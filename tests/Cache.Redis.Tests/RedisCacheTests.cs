@@ -1,0 +1,291 @@
+using System.Text;
+using Cache.Async;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using StackExchange.Redis;
+
+namespace Cache.Redis.Tests;
+
+/// <summary>What only the Redis backend has: keys on a shared server, payloads, server-side TTLs.</summary>
+public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private readonly FakeLogCollector _logs = new();
+    private ConnectionMultiplexer _raw = null!;
+
+    private IDatabase Raw => _raw.GetDatabase();
+
+    public async Task InitializeAsync() => _raw = await ConnectionMultiplexer.ConnectAsync(fixture.Server.Configuration);
+
+    public async Task DisposeAsync() => await _raw.DisposeAsync();
+
+    [Fact]
+    public async Task Garbage_written_under_a_key_by_another_client_is_a_logged_miss_and_is_deleted()
+    {
+        await using RedisCache cache = Create("garbage:");
+        await Raw.StringSetAsync("garbage:k", new byte[] { 0xFF, 0x00, 0x13, (byte)'{' });
+
+        Assert.Equal(new CacheLookup<string>(false, null), await cache.TryGetAsync<string>("k"));
+        Assert.False(await cache.ExistsAsync("k")); // one connection: this EXISTS runs after the delete
+        Assert.False(await Raw.KeyExistsAsync("garbage:k"));
+        FakeLogRecord warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal(5, warning.Id.Id);
+        Assert.NotNull(warning.Exception);
+        Assert.Equal(1, (await cache.GetStatsAsync()).Misses);
+
+        // The next GetOrSet repairs the entry.
+        Assert.Equal("fresh", await cache.GetOrSetAsync("k", _ => ValueTask.FromResult("fresh")));
+        Assert.Equal("\"fresh\"", (string?)await Raw.StringGetAsync("garbage:k"));
+    }
+
+    [Fact]
+    public async Task A_payload_that_does_not_read_as_the_type_asked_for_is_deleted_like_garbage()
+    {
+        await using RedisCache cache = Create("typed:");
+        await cache.SetAsync("k", "text");
+        Assert.Equal(0, await cache.GetAsync<int>("k"));
+        Assert.False(await cache.ExistsAsync("k"));
+    }
+
+    [Fact]
+    public async Task An_unreadable_entry_is_not_deleted_once_a_newer_write_replaced_it()
+    {
+        // The delete runs only while the key still holds the payload that failed to read.
+        using var slow = new GateSerializer();
+        await using RedisCache cache = Create("race:", serializer: slow);
+        await Raw.StringSetAsync("race:k", "not json");
+        slow.HoldNextRead();
+        Task<CacheLookup<string>> reading = cache.TryGetAsync<string>("k").AsTask();
+        await slow.ReadStarted.WaitAsync(TimeSpan.FromSeconds(10));
+        await Raw.StringSetAsync("race:k", "\"newer\"");
+        slow.ReleaseRead();
+
+        Assert.False((await reading).Found);
+        Assert.True(await cache.ExistsAsync("k")); // one connection: this EXISTS runs after the conditional delete
+        Assert.Equal("\"newer\"", (string?)await Raw.StringGetAsync("race:k"));
+    }
+
+    [Fact]
+    public async Task Entries_are_prefixed_JSON_with_a_millisecond_expiry_and_no_type_names()
+    {
+        await using RedisCache cache = Create("shape:", defaultTtl: TimeSpan.FromMinutes(5));
+        await cache.SetAsync("order", new Order(7, "Ada"));
+        await cache.SetAsync("forever", 1, Timeout.InfiniteTimeSpan);
+        await cache.SetAsync("tiny", 1, TimeSpan.FromTicks(1)); // rounds up to 1 ms, never to "no expiry"
+
+        string json = (await Raw.StringGetAsync("shape:order"))!;
+        Assert.Equal("""{"id":7,"customer":"Ada"}""", json);
+        Assert.DoesNotContain(nameof(Order), json, StringComparison.Ordinal);
+        Assert.DoesNotContain("$type", json, StringComparison.Ordinal);
+
+        TimeSpan? ttl = await Raw.KeyTimeToLiveAsync("shape:order");
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+        Assert.Null(await Raw.KeyTimeToLiveAsync("shape:forever"));
+        Assert.True(await Raw.KeyExistsAsync("shape:forever"));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), RedisCache.ExpiryOf(TimeSpan.FromTicks(1)));
+        Assert.Equal(TimeSpan.FromMilliseconds(1501), RedisCache.ExpiryOf(TimeSpan.FromTicks(15_000_001)));
+        Assert.Null(RedisCache.ExpiryOf(TimeSpan.MaxValue));
+        Assert.Null(RedisCache.ExpiryOf(Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
+    public async Task Caches_with_different_prefixes_never_see_each_others_keys_and_Clear_touches_only_its_own()
+    {
+        await using RedisCache tenantA = Create("tenant-a:");
+        await using RedisCache tenantB = Create("tenant-b:");
+        await Raw.StringSetAsync("unrelated", "kept");
+        await tenantA.SetAsync("user:1", "A's");
+        await tenantB.SetAsync("user:1", "B's");
+
+        Assert.Equal("A's", await tenantA.GetAsync<string>("user:1"));
+        Assert.Equal("B's", await tenantB.GetAsync<string>("user:1"));
+        Assert.False(await tenantA.ExistsAsync("tenant-b:user:1"));
+
+        await tenantA.ClearAsync();
+        Assert.False(await tenantA.ExistsAsync("user:1"));
+        Assert.Equal("B's", await tenantB.GetAsync<string>("user:1"));
+        Assert.Equal("kept", (string?)await Raw.StringGetAsync("unrelated"));
+    }
+
+    [Fact]
+    public async Task A_prefix_with_glob_characters_clears_only_itself()
+    {
+        await using RedisCache globby = Create("a*[b]?\\:");
+        await using RedisCache plain = Create("aXbY\\:");
+        await Raw.StringSetAsync("a*[b]?-other", "kept");
+        await globby.SetAsync("k", 1);
+        await plain.SetAsync("k", 2);
+
+        await globby.ClearAsync();
+        Assert.False(await globby.ExistsAsync("k"));
+        Assert.Equal(2, await plain.GetAsync<int>("k"));
+        Assert.True(await Raw.KeyExistsAsync("a*[b]?-other"));
+    }
+
+    [Fact]
+    public async Task Clear_removes_more_keys_than_one_scan_page()
+    {
+        await using RedisCache cache = Create("many:");
+        IBatch batch = Raw.CreateBatch();
+        Task[] writes = [.. Enumerable.Range(0, 2500).Select(i => batch.StringSetAsync($"many:{i}", "1"))];
+        batch.Execute();
+        await Task.WhenAll(writes);
+
+        await cache.ClearAsync();
+        Assert.Empty(_raw.GetServers()[0].Keys(pattern: "many:*"));
+    }
+
+    [Fact]
+    public async Task A_value_the_serializer_cannot_write_throws_from_Set_and_is_returned_unstored_by_GetOrSet()
+    {
+        await using RedisCache cache = Create("cycle:");
+        var node = new Node();
+        node.Next = node;
+
+        await Assert.ThrowsAnyAsync<System.Text.Json.JsonException>(() => cache.SetAsync("k", node).AsTask());
+        Assert.Same(node, await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(node)));
+        Assert.False(await cache.ExistsAsync("k"));
+        Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 11);
+    }
+
+    [Fact]
+    public async Task A_custom_serializer_writes_the_payload()
+    {
+        await using RedisCache cache = Create("custom:", serializer: new UpperCaseSerializer());
+        await cache.SetAsync("k", "shout");
+        Assert.Equal("SHOUT", (string?)await Raw.StringGetAsync("custom:k"));
+        Assert.Equal("SHOUT", await cache.GetAsync<string>("k"));
+    }
+
+    [Fact]
+    public async Task A_GetOrSet_does_not_overwrite_a_value_another_process_wrote_while_its_factory_ran()
+    {
+        await using RedisCache cache = Create("nx:");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> loading = cache.GetOrSetAsync("k", async token =>
+        {
+            started.SetResult();
+            await release.Task.WaitAsync(token);
+            return "stale";
+        }).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Raw.StringSetAsync("nx:k", "\"from another process\"");
+        release.SetResult();
+
+        Assert.Equal("stale", await loading);
+        Assert.Equal("from another process", await cache.GetAsync<string>("k"));
+        Assert.Equal(0, (await cache.GetStatsAsync()).Sets);
+    }
+
+    [Fact]
+    public async Task Stats_count_this_clients_lookups_and_writes_and_leave_server_side_fields_at_zero()
+    {
+        await using RedisCache cache = Create("stats:");
+        await cache.SetAsync("a", 1);
+        await cache.GetAsync<int>("a");
+        await cache.GetAsync<int>("b");
+        await cache.RemoveAsync("a");
+
+        CacheStats stats = await cache.GetStatsAsync();
+        Assert.Equal(new CacheStats { Hits = 1, Misses = 1, Sets = 1, Removals = 1 }, stats);
+        Assert.Equal(0, stats.UtilizationPercent);
+    }
+
+    [Fact]
+    public async Task A_cache_on_a_connection_it_was_given_leaves_that_connection_open()
+    {
+        RedisCache cache = new(_raw, new RedisCacheOptions { KeyPrefix = "given:" });
+        await cache.SetAsync("k", 1);
+        await cache.DisposeAsync();
+        Assert.True(_raw.IsConnected);
+        Assert.Equal("1", (string?)await Raw.StringGetAsync("given:k"));
+    }
+
+    [Fact]
+    public async Task AddRedisCache_registers_one_RedisCache_as_ICache_with_the_configured_options()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(_logs)).SetMinimumLevel(LogLevel.Debug));
+        services.AddRedisCache(options =>
+        {
+            options.Configuration = fixture.Server.Configuration;
+            options.KeyPrefix = "di:";
+        });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        ICache cache = provider.GetRequiredService<ICache>();
+        Assert.Same(provider.GetRequiredService<RedisCache>(), cache);
+        await cache.SetAsync("k", 42);
+        Assert.Equal("42", (string?)await Raw.StringGetAsync("di:k"));
+        await cache.GetAsync<int>("k");
+        Assert.Contains(_logs.GetSnapshot(), r => r.Category == typeof(RedisCache).FullName && r.Id.Id == 1);
+    }
+
+    [Fact]
+    public void Bad_options_are_refused_when_the_cache_is_made()
+    {
+        Assert.Throws<ArgumentNullException>("options", () => new RedisCache((RedisCacheOptions)null!));
+        Assert.Throws<ArgumentNullException>("Configuration", () => new RedisCache(new RedisCacheOptions()));
+        Assert.Throws<ArgumentException>("Configuration", () => new RedisCache(new RedisCacheOptions { Configuration = " " }));
+        Assert.Throws<ArgumentNullException>("connection", () => new RedisCache((IConnectionMultiplexer)null!));
+        Assert.Throws<ArgumentException>("KeyPrefix", () => new RedisCache(_raw, new RedisCacheOptions { KeyPrefix = "" }));
+        Assert.Throws<ArgumentNullException>("Serializer", () => new RedisCache(_raw, new RedisCacheOptions { Serializer = null! }));
+        Assert.Throws<ArgumentOutOfRangeException>("DefaultTtl", () => new RedisCache(_raw, new RedisCacheOptions { DefaultTtl = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>("OperationTimeout", () => new RedisCache(_raw, new RedisCacheOptions { OperationTimeout = TimeSpan.Zero }));
+        Assert.Throws<ArgumentNullException>("configure", () => new ServiceCollection().AddRedisCache(null!));
+    }
+
+    private RedisCache Create(string prefix, TimeSpan? defaultTtl = null, ICacheSerializer? serializer = null) => new(
+        new RedisCacheOptions
+        {
+            Configuration = fixture.Server.Configuration,
+            KeyPrefix = prefix,
+            DefaultTtl = defaultTtl ?? TimeSpan.FromMinutes(10),
+            Serializer = serializer ?? new JsonCacheSerializer(),
+        },
+        new FakeLogger<RedisCache>(_logs));
+
+    private sealed record Order(int Id, string Customer);
+
+    private sealed class Node
+    {
+        public Node? Next { get; set; }
+    }
+
+    private sealed class UpperCaseSerializer : ICacheSerializer
+    {
+        public byte[] Serialize<T>(T value) => Encoding.UTF8.GetBytes(value!.ToString()!.ToUpperInvariant());
+
+        public T? Deserialize<T>(ReadOnlySpan<byte> payload) => (T)(object)Encoding.UTF8.GetString(payload);
+    }
+
+    /// <summary>The JSON serializer, with a read that can be held open to let another client write in between.</summary>
+    private sealed class GateSerializer : ICacheSerializer, IDisposable
+    {
+        private readonly JsonCacheSerializer _json = new();
+        private readonly ManualResetEventSlim _release = new(initialState: true);
+        private TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task ReadStarted => _started.Task;
+
+        public void HoldNextRead()
+        {
+            _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _release.Reset();
+        }
+
+        public void ReleaseRead() => _release.Set();
+
+        public void Dispose() => _release.Dispose();
+
+        public byte[] Serialize<T>(T value) => _json.Serialize(value);
+
+        public T? Deserialize<T>(ReadOnlySpan<byte> payload)
+        {
+            _started.TrySetResult();
+            _release.Wait(TimeSpan.FromSeconds(10));
+            return _json.Deserialize<T>(payload);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Cache.Async;
+using Cache.Contract;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Cache.Redis.Tests;
+
+/// <summary>
+/// Redis trouble never reaches the caller: each test has a server of its own, which it kills and
+/// starts again. Calls are bounded by the operation timeout, and the cache recovers by itself.
+/// </summary>
+public sealed class RedisFaultTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(5);
+    private readonly FakeLogCollector _logs = new();
+
+    [Fact]
+    public async Task A_server_that_dies_mid_run_makes_bounded_logged_misses_and_the_cache_recovers_when_it_returns()
+    {
+        using var server = new RedisServer();
+        await using RedisCache cache = Create(server);
+        await cache.SetAsync("warm", 1);
+        Assert.Equal(1, await cache.GetAsync<int>("warm"));
+
+        var slowest = new ConcurrentBag<(string Operation, TimeSpan Took)>();
+        var thrown = new ConcurrentBag<Exception>();
+        int roundsAfterKill = 0;
+        bool killed = false;
+        async Task Worker(int id)
+        {
+            // Rounds of every operation until 30 rounds have run against the dead server.
+            for (int round = 0; Volatile.Read(ref roundsAfterKill) < 30 && round < 10_000; round++)
+            {
+                bool wasKilled = Volatile.Read(ref killed);
+                await EveryOperationAsync(cache, $"w{id}:{round % 10}", slowest, thrown);
+                if (wasKilled)
+                {
+                    Interlocked.Increment(ref roundsAfterKill);
+                }
+            }
+        }
+
+        Task[] workers = [.. Enumerable.Range(0, 4).Select(id => Task.Run(() => Worker(id)))];
+        await EventuallyAsync(() => slowest.Count >= 200); // the run is under way
+        server.Stop();
+        Volatile.Write(ref killed, true);
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Empty(thrown);
+        (string operation, TimeSpan took) = slowest.MaxBy(call => call.Took);
+        Assert.True(took <= Timeout + Margin, $"{operation} took {took.TotalMilliseconds:F0} ms");
+        Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 10);
+
+        server.Start();
+        await AssertRecoversAsync(cache);
+    }
+
+    [Fact]
+    public async Task A_cache_made_while_Redis_is_down_answers_misses_then_works_when_Redis_comes_up()
+    {
+        using var server = new RedisServer();
+        server.Stop();
+        await using RedisCache cache = Create(server);
+
+        var calls = new ConcurrentBag<(string Operation, TimeSpan Took)>();
+        var thrown = new ConcurrentBag<Exception>();
+        await EveryOperationAsync(cache, "k", calls, thrown);
+        await EveryOperationAsync(cache, "k", calls, thrown);
+        Assert.Empty(thrown);
+        Assert.All(calls, call => Assert.True(call.Took <= Timeout + Margin, $"{call.Operation} took {call.Took.TotalMilliseconds:F0} ms"));
+        Assert.Equal(0, await cache.GetAsync<int>("k"));
+
+        server.Start();
+        await AssertRecoversAsync(cache);
+    }
+
+    /// <summary>Every ICache operation once, each timed; none may throw.</summary>
+    private static async Task EveryOperationAsync(RedisCache cache, string key, ConcurrentBag<(string, TimeSpan)> calls, ConcurrentBag<Exception> thrown)
+    {
+        async Task Timed(string operation, Func<Task> call)
+        {
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                await call();
+            }
+#pragma warning disable CA1031 // The test collects whatever escapes, to assert that nothing does.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                thrown.Add(exception);
+            }
+
+            calls.Add((operation, Stopwatch.GetElapsedTime(started)));
+        }
+
+        await Timed("Set", () => cache.SetAsync(key, 42).AsTask());
+        await Timed("Get", () => cache.GetAsync<int>(key).AsTask());
+        await Timed("TryGet", () => cache.TryGetAsync<int>(key).AsTask());
+        await Timed("Exists", () => cache.ExistsAsync(key).AsTask());
+        await Timed("GetOrSet", () => cache.GetOrSetAsync(key + ":made", _ => ValueTask.FromResult(7)).AsTask());
+        await Timed("Remove", () => cache.RemoveAsync(key).AsTask());
+        await Timed("Clear", () => cache.ClearAsync().AsTask());
+        await Timed("GetStats", () => cache.GetStatsAsync().AsTask());
+    }
+
+    private static async Task AssertRecoversAsync(RedisCache cache)
+    {
+        var since = Stopwatch.StartNew();
+        while (true)
+        {
+            await cache.SetAsync("back", "again");
+            if (await cache.GetAsync<string>("back") == "again")
+            {
+                return;
+            }
+
+            Assert.True(since.Elapsed < Recovery, $"not recovered within {Recovery.TotalSeconds} s");
+            await Task.Delay(50); // polling an outside process; the cache's time is not involved
+        }
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        var since = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(since.Elapsed < TimeSpan.FromSeconds(10), "the condition did not hold within 10 s");
+            await Task.Yield();
+        }
+    }
+
+    private RedisCache Create(RedisServer server) => new(
+        new RedisCacheOptions { Configuration = server.Configuration, KeyPrefix = "fault:", OperationTimeout = Timeout },
+        new FakeLogger<RedisCache>(_logs));
+}
