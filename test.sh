@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cache's one test command: restores, builds (warnings are errors), checks formatting, runs every
 # test project, runs the benchmarks once in BenchmarkDotNet's dry job, then the mutation gate (Stryker.NET: Cache.Core >= 90 %, Cache.Async >= 80 %).
-# Exits non-zero on any failure. Nothing is assumed on the machine beyond the .NET 10 SDK.
+# Exits non-zero on any failure. Nothing is assumed on the machine beyond the .NET 10 SDK: the Redis
+# tests need a redis-server binary, which this script installs (Debian's package) when it is missing;
+# the tests start and stop their own servers on free loopback ports.
 #
 #   ./test.sh              everything, as CI runs it
 #   ./test.sh --no-mutation  build and tests only (quick local loop)
@@ -26,6 +28,17 @@ dotnet tool restore
 dotnet restore Cache.sln
 
 if (( run_tests )); then
+  step "redis-server for the Redis tests and benchmark"
+  if ! command -v redis-server > /dev/null 2>&1 && [[ ! -x /usr/bin/redis-server ]]; then
+    echo "redis-server is not installed: installing Debian's redis-server package"
+    as_root=()
+    (( EUID == 0 )) || as_root=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" apt-get install -y -qq --no-install-recommends redis-server > /dev/null
+  fi
+  "$(command -v redis-server || echo /usr/bin/redis-server)" --version
+
   step "build (Release, warnings as errors)"
   dotnet build Cache.sln -c Release --no-restore
 
@@ -34,7 +47,7 @@ if (( run_tests )); then
 
   passed=0
   failed=0
-  for project in tests/Cache.Unit/Cache.Unit.csproj tests/Cache.Properties/Cache.Properties.csproj tests/Cache.FSharp/Cache.FSharp.fsproj; do
+  for project in tests/Cache.Unit/Cache.Unit.csproj tests/Cache.Properties/Cache.Properties.csproj tests/Cache.FSharp/Cache.FSharp.fsproj tests/Cache.Redis.Tests/Cache.Redis.Tests.csproj; do
     step "test $project"
     log=$(mktemp)
     status=0

@@ -1,11 +1,28 @@
 using Cache.Async;
+using Cache.Redis;
 using Microsoft.Extensions.Time.Testing;
 
 // A walk through Cache: the basics, time travel, LRU eviction, single flight, statistics.
-
-Console.WriteLine("== 1. Basics: DefaultTtl 30 min, MaxSize 500");
-using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500, DefaultTtl = TimeSpan.FromMinutes(30) }))
+//   dotnet run --project samples/Cache.Demo                               in memory
+//   dotnet run --project samples/Cache.Demo -- --redis 127.0.0.1:6379     parts 1, 4 and 5 on Redis
+string? redis = args.Length == 2 && args[0] == "--redis" ? args[1] : null;
+if (args.Length > 0 && redis is null)
 {
+    Console.Error.WriteLine("usage: Cache.Demo [--redis <StackExchange.Redis configuration, e.g. 127.0.0.1:6379>]");
+    return 2;
+}
+
+// The same ICache code runs on either backend; only this line differs.
+ICache MakeCache() => redis is null
+    ? new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500, DefaultTtl = TimeSpan.FromMinutes(30) })
+    : new RedisCache(new RedisCacheOptions { Configuration = redis, KeyPrefix = "cache-demo:", DefaultTtl = TimeSpan.FromMinutes(30) });
+
+string backend = redis is null ? "in memory" : $"on Redis at {redis} (keys under \"cache-demo:\")";
+Console.WriteLine($"== 1. Basics, {backend}: DefaultTtl 30 min");
+{
+    ICache cache = MakeCache();
+    using var disposeCache = (IDisposable)cache;
+    await cache.ClearAsync(); // a fresh start, also for a Redis that ran the demo before
     await cache.SetAsync("user:42", new User(42, "Ada"));                    // default TTL: 30 min
     await cache.SetAsync("session:abc", "token-123", TimeSpan.FromMinutes(5)); // explicit TTL: 5 min
 
@@ -17,7 +34,9 @@ using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500, D
 }
 
 Console.WriteLine();
-Console.WriteLine("== 2. Time travel on a FakeTimeProvider (no sleeping)");
+Console.WriteLine(redis is null
+    ? "== 2. Time travel on a FakeTimeProvider (no sleeping)"
+    : "== 2. Time travel on a FakeTimeProvider (in memory: Redis keeps the server's real time)");
 var time = new FakeTimeProvider();
 var timeTravelOptions = new InMemoryCacheOptions
 {
@@ -46,7 +65,9 @@ using (var cache = new InMemoryCache(timeTravelOptions, time))
 }
 
 Console.WriteLine();
-Console.WriteLine("== 3. LRU eviction at MaxSize 3");
+Console.WriteLine(redis is null
+    ? "== 3. LRU eviction at MaxSize 3"
+    : "== 3. LRU eviction at MaxSize 3 (in memory: on Redis, capacity is the server's maxmemory with allkeys-lru)");
 using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 3 }, time))
 {
     await cache.SetAsync("a", 1);
@@ -63,9 +84,11 @@ using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 3 }, t
 }
 
 Console.WriteLine();
-Console.WriteLine("== 4. Single flight: 50 concurrent callers, one factory run");
-using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500 }, time))
+Console.WriteLine($"== 4. Single flight, {backend}: 50 concurrent callers, one factory run");
 {
+    ICache cache = redis is null ? new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500 }, time) : MakeCache();
+    using var disposeCache = (IDisposable)cache;
+    await cache.ClearAsync();
     int runs = 0;
     var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     async ValueTask<string> LoadReport(CancellationToken cancellationToken)
@@ -87,9 +110,16 @@ using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500 },
     Console.WriteLine($"10 more calls: factory runs still {runs}");
 
     Console.WriteLine();
-    Console.WriteLine("== 5. Final statistics");
+    Console.WriteLine($"== 5. Final statistics, {backend}");
     PrintStats(await cache.GetStatsAsync());
+    if (redis is not null)
+    {
+        Console.WriteLine("(Redis: hits, misses, sets and removals are this client's; evictions, expirations and entries are the server's, see INFO)");
+        await cache.ClearAsync();
+    }
 }
+
+return 0;
 
 static void PrintStats(CacheStats stats)
 {

@@ -39,7 +39,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     // Orders a write's command after the check that detaches a running factory, so a factory's
     // value is never sent after a newer Set, Remove or Clear of its key from this process.
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+    private readonly FlightTable _flights;
     private long _hits;
     private long _misses;
     private long _sets;
@@ -85,6 +85,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private RedisCache(RedisCacheOptions options, ILogger? logger, IMeterFactory? meterFactory, IConnectionMultiplexer? connection)
     {
         ArgumentNullException.ThrowIfNull(options.Serializer, nameof(options.Serializer));
+        _flights = new FlightTable(_gate);
         _keys = new KeyNamespace(options.KeyPrefix);
         _defaultTtl = new CacheOptions { DefaultTtl = options.DefaultTtl }.DefaultTtl; // the core's rule for a valid TTL
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OperationTimeout, TimeSpan.Zero, nameof(options.OperationTimeout));
@@ -133,7 +134,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             Task<bool> sent;
             lock (_gate)
             {
-                _flights.Remove(key); // a write of the key wins over a factory running for it
+                _flights.DetachLocked(key); // a write of the key wins over a factory running for it
                 sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
             }
 
@@ -175,7 +176,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             Task<bool> sent;
             lock (_gate)
             {
-                _flights.Remove(key);
+                _flights.DetachLocked(key);
                 sent = database.KeyDeleteAsync(_keys.Of(key)); // UNLINK: the server frees the value off its main thread
             }
 
@@ -206,7 +207,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         ThrowIfUnusable(cancellationToken);
         lock (_gate)
         {
-            _flights.Clear();
+            _flights.ClearLocked();
         }
 
         long started = Stopwatch.GetTimestamp();
@@ -246,19 +247,12 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return lookup.Value!;
         }
 
-        Flight? flight;
-        bool starts = false;
+        Flight flight;
+        bool starts;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_flights.TryGetValue(key, out flight))
-            {
-                flight = new Flight();
-                _flights.Add(key, flight);
-                starts = true;
-            }
-
-            flight.Waiters++;
+            flight = _flights.JoinLocked(key, out starts);
         }
 
         Account(key, hit: false); // after joining, so a counted miss is a caller the run will answer
@@ -267,7 +261,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             _ = RunFlightAsync(key, flight, factory, expiry);
         }
 
-        return await AwaitFlightAsync(key, flight, factory, cancellationToken).ConfigureAwait(false);
+        return await _flights.AwaitAsync(key, flight, factory, _logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -305,8 +299,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             }
 
             _disposed = true;
-            flights = [.. _flights.Values];
-            _flights.Clear();
+            flights = _flights.DetachAllLocked();
         }
 
         foreach (Flight flight in flights)
@@ -519,7 +512,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             Task<bool> sent;
             lock (_gate)
             {
-                if (!_flights.TryGetValue(key, out Flight? current) || !ReferenceEquals(current, flight))
+                if (!_flights.IsRegisteredLocked(key, flight))
                 {
                     return;
                 }
@@ -538,59 +531,12 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Unregisters a run if it is still the registered one for its key.</summary>
+    /// <summary>Unregisters a finished run if it is still the registered one for its key.</summary>
     private void Detach(string key, Flight flight)
     {
         lock (_gate)
         {
-            if (_flights.TryGetValue(key, out Flight? current) && ReferenceEquals(current, flight))
-            {
-                _flights.Remove(key);
-            }
-        }
-    }
-
-    private async ValueTask<T> AwaitFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken)
-    {
-        object? value;
-        try
-        {
-            value = await flight.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            LeaveFlight(key, flight);
-            throw;
-        }
-
-        if (value is T typed)
-        {
-            return typed;
-        }
-
-        if (value is null && default(T) is null)
-        {
-            return default!;
-        }
-
-        // The shared run was started by a caller asking for another type: make this caller's own.
-        return await factory(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>A caller stopped waiting; when none is left, the run is unregistered and its token cancelled.</summary>
-    private void LeaveFlight(string key, Flight flight)
-    {
-        bool abandoned;
-        lock (_gate)
-        {
-            flight.Waiters--;
-            abandoned = flight.Waiters == 0 && !flight.Completion.Task.IsCompleted;
-        }
-
-        if (abandoned)
-        {
-            Detach(key, flight);
-            flight.Abandon();
+            _flights.DetachOwnLocked(key, flight);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     private readonly ILogger _logger;
     private readonly CacheMetrics _metrics;
     private readonly ITimer? _sweep;
-    private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+    private readonly FlightTable _flights;
     private readonly CacheCounters _counters = new();
     private readonly UseBuffer _uses = new(UseBufferCapacity);
     private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[UseBufferCapacity];
@@ -68,6 +68,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(options.ExpirationScanInterval));
         }
 
+        _flights = new FlightTable(_gate);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _origin = _timeProvider.GetTimestamp();
         _onSystemClock = ReferenceEquals(_timeProvider, TimeProvider.System);
@@ -97,7 +98,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         {
             ApplyUsesLocked();
             result = StoreLocked(key, value, ttl);
-            DetachFlightLocked(key);
+            _flights.DetachLocked(key);
         }
 
         Report(result.Removals);
@@ -123,7 +124,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             ApplyUsesLocked();
             result = _state.Remove(key, Now());
             PublishLocked(result.State, result.Removals);
-            DetachFlightLocked(key);
+            _flights.DetachLocked(key);
         }
 
         Report(result.Removals);
@@ -140,7 +141,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             ApplyUsesLocked();
             result = _state.Clear(Now());
             PublishLocked(result.State, result.Removals);
-            _flights.Clear();
+            _flights.ClearLocked();
         }
 
         Report(result.Removals);
@@ -168,14 +169,7 @@ public sealed class InMemoryCache : ICache, IDisposable
                 lookup = LookupLocked<T>(key);
                 if (lookup.Kind != LookupKind.Hit)
                 {
-                    if (!_flights.TryGetValue(key, out flight))
-                    {
-                        flight = new Flight();
-                        _flights.Add(key, flight);
-                        starts = true;
-                    }
-
-                    flight.Waiters++;
+                    flight = _flights.JoinLocked(key, out starts);
                 }
             }
         }
@@ -191,7 +185,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             _ = RunFlightAsync(key, flight, factory, ttl);
         }
 
-        return AwaitFlightAsync(key, flight, factory, cancellationToken);
+        return _flights.AwaitAsync(key, flight, factory, _logger, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -250,7 +244,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             }
 
             _disposed = true;
-            flights = [.. _flights.Values];
+            flights = _flights.DetachAllLocked();
         }
 
         _sweep?.Dispose();
@@ -397,9 +391,6 @@ public sealed class InMemoryCache : ICache, IDisposable
         _counters.Count(removals);
     }
 
-    /// <summary>A write of the key wins over a factory running for it: the run will not store.</summary>
-    private void DetachFlightLocked(string key) => _flights.Remove(key);
-
     private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? ttl)
     {
         T value;
@@ -413,7 +404,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         {
             lock (_gate)
             {
-                DetachOwnFlightLocked(key, flight);
+                _flights.DetachOwnLocked(key, flight);
             }
 
             CacheLog.FactoryFailed(_logger, key, exception);
@@ -428,7 +419,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         lock (_gate)
         {
             ApplyUsesLocked();
-            if (DetachOwnFlightLocked(key, flight) && !_disposed)
+            if (_flights.DetachOwnLocked(key, flight) && !_disposed)
             {
                 stored = StoreLocked(key, value, ttl);
             }
@@ -440,65 +431,6 @@ public sealed class InMemoryCache : ICache, IDisposable
         }
 
         flight.Completion.SetResult(value);
-    }
-
-    /// <summary>Unregisters a finished run; true when it was still registered, so its value may be stored.</summary>
-    private bool DetachOwnFlightLocked(string key, Flight flight)
-    {
-        if (_flights.TryGetValue(key, out Flight? current) && ReferenceEquals(current, flight))
-        {
-            _flights.Remove(key);
-            return true;
-        }
-
-        return false;
-    }
-
-    private async ValueTask<T> AwaitFlightAsync<T>(
-        string key,
-        Flight flight,
-        Func<CancellationToken, ValueTask<T>> factory,
-        CancellationToken cancellationToken)
-    {
-        object? value;
-        try
-        {
-            value = await flight.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            LeaveFlight(key, flight);
-            throw;
-        }
-
-        if (IsOf<T>(value))
-        {
-            return (T)value!;
-        }
-
-        // The shared run was started by a caller asking for another type: make this caller's own.
-        CacheLog.TypeMismatch(_logger, key, value!.GetType().FullName!, typeof(T).FullName!);
-        return await factory(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>A caller stopped waiting; when none is left, the run is unregistered and its token cancelled.</summary>
-    private void LeaveFlight(string key, Flight flight)
-    {
-        bool abandoned;
-        lock (_gate)
-        {
-            flight.Waiters--;
-            abandoned = flight.Waiters == 0 && !flight.Completion.Task.IsCompleted;
-            if (abandoned)
-            {
-                DetachOwnFlightLocked(key, flight);
-            }
-        }
-
-        if (abandoned)
-        {
-            flight.Abandon();
-        }
     }
 
     private void Sweep()

@@ -11,16 +11,6 @@ public sealed class OperationTests
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public async Task Get_answers_the_default_on_a_miss_and_TryGet_tells_it_apart()
-    {
-        using var cache = TestCache.Create(_time);
-        Assert.Equal(0, await cache.GetAsync<int>("missing"));
-        Assert.Equal(new CacheLookup<int>(false, 0), await cache.TryGetAsync<int>("missing"));
-        await cache.SetAsync("zero", 0);
-        Assert.Equal(new CacheLookup<int>(true, 0), await cache.TryGetAsync<int>("zero"));
-    }
-
-    [Fact]
     public async Task Null_is_a_value()
     {
         using var cache = TestCache.Create(_time);

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cache.Async;
+
+/// <summary>
+/// The GetOrSet runs in flight, one per key, shared by every backend. The table is guarded by its
+/// owner's lock (<see cref="Gate"/>), so a backend can register a run atomically with its own
+/// lookup, and detach it atomically with a write of the key; members named <c>...Locked</c> expect
+/// the caller to hold that lock. How a finished run stores its value is the backend's.
+/// </summary>
+internal sealed class FlightTable(Lock gate)
+{
+    private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+
+    /// <summary>The owner's lock.</summary>
+    public Lock Gate { get; } = gate;
+
+    /// <summary>Joins the key's run, or registers a new one (<paramref name="starts"/>: the caller must start it).</summary>
+    public Flight JoinLocked(string key, out bool starts)
+    {
+        starts = !_flights.TryGetValue(key, out Flight? flight);
+        if (flight is null)
+        {
+            flight = new Flight();
+            _flights.Add(key, flight);
+        }
+
+        flight.Waiters++;
+        return flight;
+    }
+
+    /// <summary>A write of the key wins over a factory running for it: the run will not store.</summary>
+    public void DetachLocked(string key) => _flights.Remove(key);
+
+    /// <summary>A Clear wins over every run.</summary>
+    public void ClearLocked() => _flights.Clear();
+
+    /// <summary>Whether <paramref name="flight"/> is still the key's registered run (no write has detached it).</summary>
+    public bool IsRegisteredLocked(string key, Flight flight) =>
+        _flights.TryGetValue(key, out Flight? current) && ReferenceEquals(current, flight);
+
+    /// <summary>Unregisters a run; true when it was still registered, so its value may be stored.</summary>
+    public bool DetachOwnLocked(string key, Flight flight)
+    {
+        if (IsRegisteredLocked(key, flight))
+        {
+            _flights.Remove(key);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Unregisters every run, for Dispose; the caller abandons them outside the lock.</summary>
+    public Flight[] DetachAllLocked()
+    {
+        Flight[] flights = [.. _flights.Values];
+        _flights.Clear();
+        return flights;
+    }
+
+    /// <summary>
+    /// Waits for a run's value. A caller that cancels leaves the run (the last one to leave cancels
+    /// the factory's token); a run started by a caller asking for another type makes this caller's
+    /// own value, unshared and unstored.
+    /// </summary>
+    public async ValueTask<T> AwaitAsync<T>(
+        string key,
+        Flight flight,
+        Func<CancellationToken, ValueTask<T>> factory,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        object? value;
+        try
+        {
+            value = await flight.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Leave(key, flight);
+            throw;
+        }
+
+        if (value is T || (value is null && default(T) is null))
+        {
+            return (T)value!;
+        }
+
+        CacheLog.TypeMismatch(logger, key, value!.GetType().FullName!, typeof(T).FullName!);
+        return await factory(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A caller stopped waiting; when none is left, the run is unregistered and its token cancelled.</summary>
+    private void Leave(string key, Flight flight)
+    {
+        bool abandoned;
+        lock (Gate)
+        {
+            flight.Waiters--;
+            abandoned = flight.Waiters == 0 && !flight.Completion.Task.IsCompleted;
+            if (abandoned)
+            {
+                DetachOwnLocked(key, flight);
+            }
+        }
+
+        if (abandoned)
+        {
+            flight.Abandon();
+        }
+    }
+}
