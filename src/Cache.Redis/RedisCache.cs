@@ -106,94 +106,46 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default) =>
-        (await TryGetAsync<T>(key, cancellationToken).ConfigureAwait(false)).Value;
+    // Every public operation checks its arguments, token and disposal before it returns, so a
+    // programming error throws at once, as in memory, and not when the task is awaited.
 
     /// <inheritdoc/>
-    public async ValueTask<CacheLookup<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default)
+    public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
-        Account(key, lookup.Found);
-        return lookup;
+        return GetCoreAsync<T>(key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    public ValueTask<CacheLookup<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(key, cancellationToken);
+        return TryGetCoreAsync<T>(key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
         TimeSpan? expiry = ExpiryOf(ttl);
 
         // A value the serializer cannot write is the caller's error, as a bad TTL is: it throws.
         byte[] payload = _serializer.Serialize(value);
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            Task<bool> sent;
-            lock (_gate)
-            {
-                _flights.DetachLocked(key); // a write of the key wins over a factory running for it
-                sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
-            }
-
-            await Within(sent, started, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _sets);
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "SET", key, exception);
-        }
+        return SetCoreAsync(key, payload, expiry, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            // EXISTS does not touch the key's LRU clock: a peek, as the contract asks.
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            return await Within(database.KeyExistsAsync(_keys.Of(key)), started, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "EXISTS", key, exception);
-            return false;
-        }
+        return ExistsCoreAsync(key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            Task<bool> sent;
-            lock (_gate)
-            {
-                _flights.DetachLocked(key);
-                sent = database.KeyDeleteAsync(_keys.Of(key)); // UNLINK: the server frees the value off its main thread
-            }
-
-            // Redis deletes an expired key when it is looked up, so UNLINK answers 1 only for a live entry.
-            bool removed = await Within(sent, started, cancellationToken).ConfigureAwait(false);
-            if (removed)
-            {
-                Interlocked.Increment(ref _removals);
-            }
-
-            return removed;
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "UNLINK", key, exception);
-            return false;
-        }
+        return RemoveCoreAsync(key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -202,7 +154,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     /// keys outside the prefix are untouched. Each round trip is bounded by the operation timeout;
     /// a failure is logged and ends the Clear early.
     /// </remarks>
-    public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
+    public ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(cancellationToken);
         lock (_gate)
@@ -210,27 +162,11 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             _flights.ClearLocked();
         }
 
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            IConnectionMultiplexer connection = database.Multiplexer;
-            foreach (IServer server in connection.GetServers())
-            {
-                if (!server.IsReplica)
-                {
-                    await ClearOnAsync(server, database, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "SCAN/UNLINK", _keys.Pattern, exception);
-        }
+        return ClearCoreAsync(cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<T> GetOrSetAsync<T>(
+    public ValueTask<T> GetOrSetAsync<T>(
         string key,
         Func<CancellationToken, ValueTask<T>> factory,
         TimeSpan? ttl = null,
@@ -238,30 +174,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     {
         ThrowIfUnusable(key, cancellationToken);
         ArgumentNullException.ThrowIfNull(factory);
-        TimeSpan? expiry = ExpiryOf(ttl);
-
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
-        if (lookup.Found)
-        {
-            Account(key, hit: true);
-            return lookup.Value!;
-        }
-
-        Flight flight;
-        bool starts;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            flight = _flights.JoinLocked(key, out starts);
-        }
-
-        Account(key, hit: false); // after joining, so a counted miss is a caller the run will answer
-        if (starts)
-        {
-            _ = RunFlightAsync(key, flight, factory, expiry);
-        }
-
-        return await _flights.AwaitAsync(key, flight, factory, _logger, cancellationToken).ConfigureAwait(false);
+        return GetOrSetCoreAsync(key, factory, ExpiryOf(ttl), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -332,6 +245,130 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
 
         return TimeSpan.FromMilliseconds(Math.Ceiling(ttl.TotalMilliseconds));
+    }
+
+    private async ValueTask<T?> GetCoreAsync<T>(string key, CancellationToken cancellationToken) =>
+        (await TryGetCoreAsync<T>(key, cancellationToken).ConfigureAwait(false)).Value;
+
+    private async ValueTask<CacheLookup<T>> TryGetCoreAsync<T>(string key, CancellationToken cancellationToken)
+    {
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        Account(key, lookup.Found);
+        return lookup;
+    }
+
+    private async ValueTask SetCoreAsync(string key, byte[] payload, TimeSpan? expiry, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            Task<bool> sent;
+            lock (_gate)
+            {
+                _flights.DetachLocked(key); // a write of the key wins over a factory running for it
+                sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
+            }
+
+            await Within(sent, started, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _sets);
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "SET", key, exception);
+        }
+    }
+
+    private async ValueTask<bool> ExistsCoreAsync(string key, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            // EXISTS does not touch the key's LRU clock: a peek, as the contract asks.
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            return await Within(database.KeyExistsAsync(_keys.Of(key)), started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "EXISTS", key, exception);
+            return false;
+        }
+    }
+
+    private async ValueTask<bool> RemoveCoreAsync(string key, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            Task<bool> sent;
+            lock (_gate)
+            {
+                _flights.DetachLocked(key);
+                sent = database.KeyDeleteAsync(_keys.Of(key)); // UNLINK: the server frees the value off its main thread
+            }
+
+            // Redis deletes an expired key when it is looked up, so UNLINK answers 1 only for a live entry.
+            bool removed = await Within(sent, started, cancellationToken).ConfigureAwait(false);
+            if (removed)
+            {
+                Interlocked.Increment(ref _removals);
+            }
+
+            return removed;
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "UNLINK", key, exception);
+            return false;
+        }
+    }
+
+    private async ValueTask ClearCoreAsync(CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            IConnectionMultiplexer connection = database.Multiplexer;
+            foreach (IServer server in connection.GetServers())
+            {
+                if (!server.IsReplica)
+                {
+                    await ClearOnAsync(server, database, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "SCAN/UNLINK", _keys.Pattern, exception);
+        }
+    }
+
+    private async ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry, CancellationToken cancellationToken)
+    {
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        if (lookup.Found)
+        {
+            Account(key, hit: true);
+            return lookup.Value!;
+        }
+
+        Flight flight;
+        bool starts;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            flight = _flights.JoinLocked(key, out starts);
+        }
+
+        Account(key, hit: false); // after joining, so a counted miss is a caller the run will answer
+        if (starts)
+        {
+            _ = RunFlightAsync(key, flight, factory, expiry);
+        }
+
+        return await _flights.AwaitAsync(key, flight, factory, _logger, cancellationToken).ConfigureAwait(false);
     }
 
     private static RedisCacheOptions Validate(RedisCacheOptions options)

@@ -347,21 +347,21 @@ public abstract class CacheContractTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Programming_errors_throw_at_once()
+    public async Task Programming_errors_throw_at_once_not_when_the_task_is_awaited()
     {
         ICache cache = Create();
         Func<CancellationToken, ValueTask<int>> factory = _ => ValueTask.FromResult(1);
-        await Assert.ThrowsAsync<ArgumentNullException>("key", () => cache.GetAsync<int>(null!).AsTask());
-        await Assert.ThrowsAsync<ArgumentNullException>("key", () => cache.TryGetAsync<int>(null!).AsTask());
-        await Assert.ThrowsAsync<ArgumentNullException>("key", () => cache.SetAsync(null!, 1).AsTask());
-        await Assert.ThrowsAsync<ArgumentNullException>("key", () => cache.ExistsAsync(null!).AsTask());
-        await Assert.ThrowsAsync<ArgumentNullException>("key", () => cache.RemoveAsync(null!).AsTask());
-        await Assert.ThrowsAsync<ArgumentNullException>("key", () => cache.GetOrSetAsync(null!, factory).AsTask());
-        await Assert.ThrowsAsync<ArgumentNullException>("factory", () => cache.GetOrSetAsync<int>("k", null!).AsTask());
+        AtOnce<ArgumentNullException>("key", () => cache.GetAsync<int>(null!).AsTask());
+        AtOnce<ArgumentNullException>("key", () => cache.TryGetAsync<int>(null!).AsTask());
+        AtOnce<ArgumentNullException>("key", () => cache.SetAsync(null!, 1).AsTask());
+        AtOnce<ArgumentNullException>("key", () => cache.ExistsAsync(null!).AsTask());
+        AtOnce<ArgumentNullException>("key", () => cache.RemoveAsync(null!).AsTask());
+        AtOnce<ArgumentNullException>("key", () => cache.GetOrSetAsync(null!, factory).AsTask());
+        AtOnce<ArgumentNullException>("factory", () => cache.GetOrSetAsync<int>("k", null!).AsTask());
         foreach (TimeSpan bad in (TimeSpan[])[TimeSpan.Zero, TimeSpan.FromTicks(-1), TimeSpan.FromMinutes(-5), TimeSpan.MinValue])
         {
-            await Assert.ThrowsAsync<ArgumentOutOfRangeException>("ttl", () => cache.SetAsync("k", 1, bad).AsTask());
-            await Assert.ThrowsAsync<ArgumentOutOfRangeException>("ttl", () => cache.GetOrSetAsync("k", factory, bad).AsTask());
+            AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.SetAsync("k", 1, bad).AsTask());
+            AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.GetOrSetAsync("k", factory, bad).AsTask());
         }
 
         Assert.False(await cache.ExistsAsync("k"));
@@ -369,38 +369,38 @@ public abstract class CacheContractTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_cancelled_token_throws_before_anything_happens()
+    public async Task A_cancelled_token_throws_at_once_before_anything_happens()
     {
         ICache cache = Create();
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
         CancellationToken token = cancelled.Token;
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetAsync<int>("k", token).AsTask());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.TryGetAsync<int>("k", token).AsTask());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.SetAsync("k", 1, null, token).AsTask());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.ExistsAsync("k", token).AsTask());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.RemoveAsync("k", token).AsTask());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.ClearAsync(token).AsTask());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1), null, token).AsTask());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetStatsAsync(token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.GetAsync<int>("k", token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.TryGetAsync<int>("k", token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.SetAsync("k", 1, null, token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.ExistsAsync("k", token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.RemoveAsync("k", token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.ClearAsync(token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1), null, token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.GetStatsAsync(token).AsTask());
         Assert.False(await cache.ExistsAsync("k"));
     }
 
     [Fact]
-    public async Task Every_call_after_Dispose_throws_ObjectDisposedException()
+    public async Task Every_call_after_Dispose_throws_ObjectDisposedException_at_once()
     {
         ICache cache = Create();
         await cache.SetAsync("k", 1);
         ((IDisposable)cache).Dispose();
         ((IDisposable)cache).Dispose(); // a second Dispose is harmless
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetAsync<int>("k").AsTask());
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.TryGetAsync<int>("k").AsTask());
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.SetAsync("k", 1).AsTask());
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.ExistsAsync("k").AsTask());
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.RemoveAsync("k").AsTask());
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.ClearAsync().AsTask());
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1)).AsTask());
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetStatsAsync().AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.GetAsync<int>("k").AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.TryGetAsync<int>("k").AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.SetAsync("k", 1).AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.ExistsAsync("k").AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.RemoveAsync("k").AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.ClearAsync().AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1)).AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.GetStatsAsync().AsTask());
     }
 
     /// <summary>Makes a cache with a default TTL of 10 minutes.</summary>
@@ -415,6 +415,25 @@ public abstract class CacheContractTests : IAsyncDisposable
         ICache cache = Make(defaultTtl);
         _caches.Add(cache);
         return cache;
+    }
+
+    /// <summary>
+    /// Asserts that a call throws before it returns its task, as the contract's "fail at once" asks,
+    /// rather than from a task that throws when awaited; and nothing else throws.
+    /// </summary>
+    /// <typeparam name="TException">The exception, or a base of it.</typeparam>
+    /// <param name="paramName">The argument it names, or null.</param>
+    /// <param name="call">The call.</param>
+    protected static void AtOnce<TException>(string? paramName, Func<Task> call)
+        where TException : Exception
+    {
+        Task? returned = null;
+        TException thrown = Assert.ThrowsAny<TException>(() => { returned = call(); });
+        Assert.Null(returned);
+        if (paramName is not null)
+        {
+            Assert.Equal(paramName, Assert.IsAssignableFrom<ArgumentException>(thrown).ParamName);
+        }
     }
 
     /// <summary>Waits, bounded, for something other tasks make true (callers joining a run); never for the cache's clock.</summary>
