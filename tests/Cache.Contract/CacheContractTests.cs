@@ -347,6 +347,64 @@ public abstract class CacheContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_storm_of_every_operation_from_four_workers_keeps_values_on_their_keys_and_counts_every_lookup()
+    {
+        ICache cache = Create();
+        const int workers = 4;
+        const int operationsEach = 400;
+        long lookups = 0;
+        var crossed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        async Task Work(int seed)
+        {
+            var random = new Random(seed);
+            for (int i = 0; i < operationsEach; i++)
+            {
+                string key = $"k{random.Next(16)}";
+                switch (random.Next(6))
+                {
+                    case 0:
+                        await cache.SetAsync(key, key + ":" + i);
+                        break;
+                    case 1:
+                        Interlocked.Increment(ref lookups);
+                        if (await cache.TryGetAsync<string>(key) is { Found: true, Value: { } value } && !value.StartsWith(key + ":", StringComparison.Ordinal))
+                        {
+                            crossed.Add($"{key} held {value}");
+                        }
+
+                        break;
+                    case 2:
+                        Interlocked.Increment(ref lookups);
+                        string made = await cache.GetOrSetAsync(key, _ => ValueTask.FromResult(key + ":made"));
+                        if (!made.StartsWith(key + ":", StringComparison.Ordinal))
+                        {
+                            crossed.Add($"{key} made {made}");
+                        }
+
+                        break;
+                    case 3:
+                        await cache.RemoveAsync(key);
+                        break;
+                    case 4:
+                        await cache.ExistsAsync(key);
+                        break;
+                    default:
+                        Interlocked.Increment(ref lookups);
+                        await cache.GetAsync<string>(key);
+                        break;
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(seed => Task.Run(() => Work(seed)))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Empty(crossed);
+        CacheStats stats = await cache.GetStatsAsync();
+        Assert.Equal(lookups, stats.Hits + stats.Misses);
+        Assert.True(stats.Hits > 0 && stats.Misses > 0 && stats.Sets > 0 && stats.Removals > 0, stats.ToString());
+    }
+
+    [Fact]
     public async Task Programming_errors_throw_at_once_not_when_the_task_is_awaited()
     {
         ICache cache = Create();
