@@ -317,6 +317,43 @@ public sealed class GetOrSetTests
     }
 
     [Fact]
+    public async Task A_caller_joining_a_run_of_another_reference_type_makes_its_own_value_too()
+    {
+        using var cache = TestCache.Create(_time);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var text = cache.GetOrSetAsync("k", async _ =>
+        {
+            await gate.Task;
+            return "text";
+        }).AsTask();
+        var uri = cache.GetOrSetAsync("k", _ => ValueTask.FromResult(new Uri("https://example.com/"))).AsTask();
+        gate.SetResult();
+
+        Assert.Equal("text", await text.WaitAsync(Bound));
+        Assert.Equal(new Uri("https://example.com/"), await uri.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_run_that_makes_null_hands_null_to_every_caller_who_joined_it()
+    {
+        using var cache = TestCache.Create(_time);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask<string?> MakeNull(CancellationToken token)
+        {
+            await gate.Task;
+            return null;
+        }
+
+        var first = cache.GetOrSetAsync("k", MakeNull).AsTask();
+        var joined = cache.GetOrSetAsync<string?>("k", _ => ValueTask.FromResult<string?>("not this")).AsTask();
+        gate.SetResult();
+
+        Assert.Null(await first.WaitAsync(Bound));
+        Assert.Null(await joined.WaitAsync(Bound));
+        Assert.Equal(new Cache.Async.CacheLookup<string>(true, null), await cache.TryGetAsync<string>("k"));
+    }
+
+    [Fact]
     public async Task A_cached_value_of_another_type_is_a_miss_and_is_replaced()
     {
         using var cache = TestCache.Create(_time);
