@@ -25,7 +25,7 @@ namespace Cache.Core;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type; null is a value like any other.</typeparam>
-public sealed class CacheState<TKey, TValue>
+public sealed partial class CacheState<TKey, TValue>
     where TKey : notnull
 {
     private readonly TrieNode<TKey, TValue> _entries;
