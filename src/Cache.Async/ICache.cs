@@ -95,6 +95,43 @@ public interface ICache
         TimeSpan? ttl = null,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Looks many keys up at once, from one consistent view: a concurrent batch write is seen whole
+    /// or not at all. Counts one hit or miss a key, as that many Gets would.
+    /// </summary>
+    /// <typeparam name="T">The type the values are read as; a value of another type is a miss, logged at Warning.</typeparam>
+    /// <param name="keys">The keys; a key asked for twice is looked up twice.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The keys that held a live entry of type <typeparamref name="T"/>, with their values.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="keys"/> or one of the keys is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
+    ValueTask<IReadOnlyDictionary<string, T>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores many values at once, in order, as one atomic write: a concurrent reader sees all of
+    /// the batch or none of it. Counts one set an item, as that many Sets would.
+    /// </summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="items">The keys and values; a key that comes twice ends with its last value.</param>
+    /// <param name="ttl">The time to live of every item, as in <see cref="SetAsync{T}"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the batch is stored.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/> or one of its keys is null; nothing is stored.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
+    ValueTask SetManyAsync<T>(IEnumerable<KeyValuePair<string, T>> items, TimeSpan? ttl = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes many keys at once, as one atomic write.</summary>
+    /// <param name="keys">The keys.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many live entries were removed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="keys"/> or one of the keys is null; nothing is removed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
+    ValueTask<int> RemoveManyAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default);
+
     /// <summary>The cache's statistics at one instant.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Counters since the cache was created, and the entries stored now.</returns>

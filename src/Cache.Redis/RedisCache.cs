@@ -178,6 +178,35 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>One MGET: the values come from one instant of the server, so a batch written by MULTI/EXEC is seen whole or not at all.</remarks>
+    public ValueTask<IReadOnlyDictionary<string, T>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        string[] batch = BatchArguments.Keys(keys);
+        ThrowIfUnusable(cancellationToken);
+        return GetManyCoreAsync<T>(batch, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One MULTI/EXEC transaction of a SET an item. Capacity is the server's, so no batch is cut to a size here.</remarks>
+    public ValueTask SetManyAsync<T>(IEnumerable<KeyValuePair<string, T>> items, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        KeyValuePair<string, T>[] batch = BatchArguments.Items(items);
+        ThrowIfUnusable(cancellationToken);
+        TimeSpan? expiry = ExpiryOf(ttl);
+        byte[][] payloads = Array.ConvertAll(batch, item => _serializer.Serialize(item.Value));
+        return SetManyCoreAsync(Array.ConvertAll(batch, static item => item.Key), payloads, expiry, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One UNLINK of every key.</remarks>
+    public ValueTask<int> RemoveManyAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        string[] batch = BatchArguments.Keys(keys);
+        ThrowIfUnusable(cancellationToken);
+        return RemoveManyCoreAsync(batch, cancellationToken);
+    }
+
+    /// <inheritdoc/>
     /// <remarks>
     /// Hits, misses, sets and removals are counted by this client. Evictions and expirations happen
     /// on the server, for every client at once, and the server does not count keys by prefix, so
@@ -418,7 +447,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>GET and read back; an unreadable payload is deleted (only if unchanged) and is a miss. Counts nothing.</summary>
+    /// <summary>GET and read back. Counts nothing.</summary>
     private async ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
@@ -436,6 +465,12 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return default;
         }
 
+        return ReadBack<T>(database, key, redisKey, payload);
+    }
+
+    /// <summary>A payload as a <typeparamref name="T"/>; an unreadable one is deleted (only if unchanged) and is a miss.</summary>
+    private CacheLookup<T> ReadBack<T>(IDatabase database, string key, RedisKey redisKey, RedisValue payload)
+    {
         if (payload.IsNull)
         {
             return default;
@@ -452,6 +487,118 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             RedisCacheLog.Unreadable(_logger, key, typeof(T).FullName!, exception);
             _ = database.ScriptEvaluateAsync(DeleteIfUnchanged, [redisKey], [payload], CommandFlags.FireAndForget);
             return default;
+        }
+    }
+
+    /// <summary>MGET: every value from one instant of the server. Counts one hit or miss a key.</summary>
+    private async ValueTask<IReadOnlyDictionary<string, T>> GetManyCoreAsync<T>(string[] keys, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, T>(keys.Length, StringComparer.Ordinal);
+        if (keys.Length == 0)
+        {
+            return found;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        RedisKey[] redisKeys = Array.ConvertAll(keys, _keys.Of);
+        RedisValue[] payloads;
+        IDatabase database;
+        try
+        {
+            database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            payloads = await Within(database.StringGetAsync(redisKeys), started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "MGET", keys[0], exception);
+            payloads = new RedisValue[keys.Length];
+            database = null!;
+        }
+
+        for (int i = 0; i < keys.Length; i++)
+        {
+            CacheLookup<T> lookup = payloads[i].IsNull ? default : ReadBack<T>(database, keys[i], redisKeys[i], payloads[i]);
+            if (lookup.Found)
+            {
+                found[keys[i]] = lookup.Value!;
+            }
+
+            Account(keys[i], lookup.Found);
+        }
+
+        return found;
+    }
+
+    /// <summary>One MULTI/EXEC of a SET an item: the server applies all of them or none.</summary>
+    private async ValueTask SetManyCoreAsync(string[] keys, byte[][] payloads, TimeSpan? expiry, CancellationToken cancellationToken)
+    {
+        if (keys.Length == 0)
+        {
+            return;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            ITransaction transaction = database.CreateTransaction();
+            var queued = new Task[keys.Length];
+            Task<bool> sent;
+            lock (_gate)
+            {
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    _flights.DetachLocked(keys[i]);
+                    queued[i] = transaction.StringSetAsync(_keys.Of(keys[i]), payloads[i], expiry, When.Always);
+                }
+
+                sent = transaction.ExecuteAsync();
+            }
+
+            // The queued commands complete with the transaction; their own outcome is its outcome.
+            _ = Task.WhenAll(queued).ContinueWith(static all => _ = all.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (await Within(sent, started, cancellationToken).ConfigureAwait(false))
+            {
+                Interlocked.Add(ref _sets, keys.Length);
+            }
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "MULTI/SET/EXEC", keys[0], exception);
+        }
+    }
+
+    /// <summary>One UNLINK of every key; Redis answers how many live keys it removed.</summary>
+    private async ValueTask<int> RemoveManyCoreAsync(string[] keys, CancellationToken cancellationToken)
+    {
+        if (keys.Length == 0)
+        {
+            return 0;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+            Task<long> sent;
+            lock (_gate)
+            {
+                foreach (string key in keys)
+                {
+                    _flights.DetachLocked(key);
+                }
+
+                sent = database.KeyDeleteAsync(Array.ConvertAll(keys, _keys.Of));
+            }
+
+            long removed = await Within(sent, started, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _removals, removed);
+            return (int)removed;
+        }
+        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+        {
+            RedisCacheLog.OperationFailed(_logger, "UNLINK", keys[0], exception);
+            return 0;
         }
     }
 

@@ -405,6 +405,95 @@ public abstract class CacheContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Batches_read_write_and_remove_many_keys_and_count_like_their_singles()
+    {
+        ICache cache = Create();
+        await cache.SetManyAsync([KeyValuePair.Create("a", 1), KeyValuePair.Create("b", 2), KeyValuePair.Create("a", 3)]);
+        await cache.SetAsync("text", "not an int");
+
+        IReadOnlyDictionary<string, int> found = await cache.GetManyAsync<int>(["a", "b", "missing", "b", "text"]);
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 3, ["b"] = 2 }, found);
+        Assert.Contains(Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 5);
+
+        Assert.Equal(2, await cache.RemoveManyAsync(["a", "missing", "b", "a"]));
+        Assert.Empty(await cache.GetManyAsync<int>(["a", "b"]));
+        Assert.Empty(await cache.GetManyAsync<int>([]));
+        await cache.SetManyAsync(Array.Empty<KeyValuePair<string, int>>());
+        Assert.Equal(0, await cache.RemoveManyAsync([]));
+
+        CacheStats stats = await cache.GetStatsAsync();
+        Assert.Equal((3, 4, 4, 2), (stats.Hits, stats.Misses, stats.Sets, stats.Removals));
+    }
+
+    [Fact]
+    public async Task A_batch_takes_its_TTL_or_the_default()
+    {
+        ICache cache = Create(defaultTtl: ShortTtl);
+        await cache.SetManyAsync([KeyValuePair.Create("default", 1)]);
+        await cache.SetManyAsync([KeyValuePair.Create("forever", 2)], Timeout.InfiniteTimeSpan);
+        await cache.SetManyAsync([KeyValuePair.Create("short", 3)], ShortTtl);
+        await LetPassAsync(ShortTtl * 2);
+        Assert.Equal(new Dictionary<string, int> { ["forever"] = 2 }, await cache.GetManyAsync<int>(["default", "forever", "short"]));
+    }
+
+    [Fact]
+    public async Task A_batch_write_while_a_factory_runs_for_one_of_its_keys_wins()
+    {
+        ICache cache = Create();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> loading = cache.GetOrSetAsync("k", async token =>
+        {
+            started.SetResult();
+            await release.Task.WaitAsync(token);
+            return "stale";
+        }).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cache.SetManyAsync([KeyValuePair.Create("other", "x"), KeyValuePair.Create("k", "newer")]);
+        release.SetResult();
+
+        Assert.Equal("stale", await loading);
+        Assert.Equal("newer", await cache.GetAsync<string>("k"));
+    }
+
+    [Fact]
+    public async Task A_reader_sees_all_of_a_concurrent_batch_or_none_of_it()
+    {
+        ICache cache = Create();
+        string[] keys = [.. Enumerable.Range(0, 8).Select(i => $"batch:{i}")];
+        const int generations = 150;
+        var torn = new System.Collections.Concurrent.ConcurrentBag<string>();
+        int reads = 0;
+        var writing = Task.Run(async () =>
+        {
+            for (int generation = 1; generation <= generations; generation++)
+            {
+                await cache.SetManyAsync(keys.Select(key => KeyValuePair.Create(key, generation)));
+                if (generation % 3 == 0)
+                {
+                    await cache.RemoveManyAsync(keys);
+                }
+            }
+        });
+        async Task Read()
+        {
+            while (!writing.IsCompleted || Volatile.Read(ref reads) == 0)
+            {
+                IReadOnlyDictionary<string, int> seen = await cache.GetManyAsync<int>(keys);
+                Interlocked.Increment(ref reads);
+                if (seen.Count is not 0 && (seen.Count != keys.Length || seen.Values.Distinct().Count() != 1))
+                {
+                    torn.Add(string.Join(",", seen.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")));
+                }
+            }
+        }
+
+        await Task.WhenAll(writing, Task.Run(Read), Task.Run(Read)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Empty(torn);
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public async Task Programming_errors_throw_at_once_not_when_the_task_is_awaited()
     {
         ICache cache = Create();
@@ -416,10 +505,17 @@ public abstract class CacheContractTests : IAsyncDisposable
         AtOnce<ArgumentNullException>("key", () => cache.RemoveAsync(null!).AsTask());
         AtOnce<ArgumentNullException>("key", () => cache.GetOrSetAsync(null!, factory).AsTask());
         AtOnce<ArgumentNullException>("factory", () => cache.GetOrSetAsync<int>("k", null!).AsTask());
+        AtOnce<ArgumentNullException>("keys", () => cache.GetManyAsync<int>(null!).AsTask());
+        AtOnce<ArgumentNullException>("keys", () => cache.GetManyAsync<int>(["a", null!]).AsTask());
+        AtOnce<ArgumentNullException>("items", () => cache.SetManyAsync<int>(null!).AsTask());
+        AtOnce<ArgumentNullException>("items", () => cache.SetManyAsync([KeyValuePair.Create("k", 1), KeyValuePair.Create<string, int>(null!, 2)]).AsTask());
+        AtOnce<ArgumentNullException>("keys", () => cache.RemoveManyAsync(null!).AsTask());
+        AtOnce<ArgumentNullException>("keys", () => cache.RemoveManyAsync(["a", null!]).AsTask());
         foreach (TimeSpan bad in (TimeSpan[])[TimeSpan.Zero, TimeSpan.FromTicks(-1), TimeSpan.FromMinutes(-5), TimeSpan.MinValue])
         {
             AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.SetAsync("k", 1, bad).AsTask());
             AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.GetOrSetAsync("k", factory, bad).AsTask());
+            AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.SetManyAsync([KeyValuePair.Create("k", 1)], bad).AsTask());
         }
 
         Assert.False(await cache.ExistsAsync("k"));
@@ -441,6 +537,9 @@ public abstract class CacheContractTests : IAsyncDisposable
         AtOnce<OperationCanceledException>(null, () => cache.ClearAsync(token).AsTask());
         AtOnce<OperationCanceledException>(null, () => cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1), null, token).AsTask());
         AtOnce<OperationCanceledException>(null, () => cache.GetStatsAsync(token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.GetManyAsync<int>(["k"], token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.SetManyAsync([KeyValuePair.Create("k", 1)], null, token).AsTask());
+        AtOnce<OperationCanceledException>(null, () => cache.RemoveManyAsync(["k"], token).AsTask());
         Assert.False(await cache.ExistsAsync("k"));
     }
 
@@ -459,6 +558,9 @@ public abstract class CacheContractTests : IAsyncDisposable
         AtOnce<ObjectDisposedException>(null, () => cache.ClearAsync().AsTask());
         AtOnce<ObjectDisposedException>(null, () => cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1)).AsTask());
         AtOnce<ObjectDisposedException>(null, () => cache.GetStatsAsync().AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.GetManyAsync<int>(["k"]).AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.SetManyAsync([KeyValuePair.Create("k", 1)]).AsTask());
+        AtOnce<ObjectDisposedException>(null, () => cache.RemoveManyAsync(["k"]).AsTask());
     }
 
     /// <summary>Makes a cache with a default TTL of 10 minutes.</summary>

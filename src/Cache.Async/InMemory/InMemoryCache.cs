@@ -189,6 +189,79 @@ public sealed class InMemoryCache : ICache, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>Every answer comes from one published state; hits are recorded as single Gets' are, and an expired entry is left for the next write to remove.</remarks>
+    public ValueTask<IReadOnlyDictionary<string, T>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        string[] batch = BatchArguments.Keys(keys);
+        ThrowIfUnusable(cancellationToken);
+        TimeSpan now = Now();
+        CacheState<string, object?> state = _state;
+        var found = new Dictionary<string, T>(batch.Length, StringComparer.Ordinal);
+        foreach (string key in batch)
+        {
+            Entry<string, object?>? entry = state.Find(key, now, out bool expired);
+            LookupKind kind = Classify<T>(entry, expired);
+            if (kind == LookupKind.Hit)
+            {
+                RecordUse(entry!);
+                found[key] = (T)entry!.Value!;
+            }
+
+            Account<T>(key, new LookupOutcome(kind, entry, []));
+        }
+
+        return new(found);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One pure transition (the core's SetMany) published at once; a batch larger than MaxSize keeps its last MaxSize keys.</remarks>
+    public ValueTask SetManyAsync<T>(IEnumerable<KeyValuePair<string, T>> items, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        KeyValuePair<string, T>[] batch = BatchArguments.Items(items);
+        ThrowIfUnusable(cancellationToken);
+        ThrowIfInvalid(ttl);
+        IEnumerable<KeyValuePair<string, object?>> boxed = batch.Select(static item => KeyValuePair.Create(item.Key, (object?)item.Value));
+        TransitionResult<string, object?> result;
+        lock (_gate)
+        {
+            ApplyUsesLocked();
+            TimeSpan now = Now();
+            result = ttl is { } given ? _state.SetMany(boxed, given, now) : _state.SetMany(boxed, now);
+            PublishLocked(result.State, result.Removals);
+            _counters.Sets += batch.Length;
+            foreach (KeyValuePair<string, T> item in batch)
+            {
+                _flights.DetachLocked(item.Key);
+            }
+        }
+
+        Report(result.Removals);
+        return default;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One pure transition (the core's RemoveMany) published at once.</remarks>
+    public ValueTask<int> RemoveManyAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        string[] batch = BatchArguments.Keys(keys);
+        ThrowIfUnusable(cancellationToken);
+        RemoveManyResult<string, object?> result;
+        lock (_gate)
+        {
+            ApplyUsesLocked();
+            result = _state.RemoveMany(batch, Now());
+            PublishLocked(result.State, result.Removals);
+            foreach (string key in batch)
+            {
+                _flights.DetachLocked(key);
+            }
+        }
+
+        Report(result.Removals);
+        return new(result.Removed);
+    }
+
+    /// <inheritdoc/>
     public ValueTask<CacheStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
