@@ -22,4 +22,7 @@ internal static partial class CacheLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "The value factory for {Key} failed; nothing was stored")]
     public static partial void FactoryFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "An EntryRemoved handler failed for {Key} ({Reason}); the cache carries on")]
+    public static partial void EntryRemovedHandlerFailed(ILogger logger, string key, Cache.Core.RemovalReason reason, Exception exception);
 }

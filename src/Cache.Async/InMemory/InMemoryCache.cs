@@ -32,6 +32,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     private readonly CacheMetrics _metrics;
     private readonly ITimer? _sweep;
     private readonly FlightTable _flights;
+    private readonly RemovalDispatcher _removalEvents;
     private readonly CacheCounters _counters = new();
     private readonly UseBuffer _uses = new(UseBufferCapacity);
     private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[UseBufferCapacity];
@@ -69,6 +70,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         }
 
         _flights = new FlightTable(_gate);
+        _removalEvents = new RemovalDispatcher(RaiseEntryRemoved);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _origin = _timeProvider.GetTimestamp();
         _onSystemClock = ReferenceEquals(_timeProvider, TimeProvider.System);
@@ -80,6 +82,15 @@ public sealed class InMemoryCache : ICache, IDisposable
             _sweep = _timeProvider.CreateTimer(static cache => ((InMemoryCache)cache!).Sweep(), this, period, period);
         }
     }
+
+    /// <summary>
+    /// An entry left the cache: Evicted, Expired, Removed, Replaced or Cleared. Each removal is
+    /// raised once, in the order the transitions happened, after the new state is published, on a
+    /// thread that made one of those transitions (no thread-pool hop); handlers never run
+    /// concurrently. A handler that throws is logged at Warning and the cache carries on. A handler
+    /// may use the cache; the events its own writes cause are raised after it returns.
+    /// </summary>
+    public event EventHandler<CacheEntryRemovedEventArgs>? EntryRemoved;
 
     /// <inheritdoc/>
     public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default) =>
@@ -462,6 +473,24 @@ public sealed class InMemoryCache : ICache, IDisposable
     {
         _state = state;
         _counters.Count(removals);
+        if (!removals.IsEmpty && EntryRemoved is not null)
+        {
+            _removalEvents.Enqueue(removals);
+        }
+    }
+
+    private void RaiseEntryRemoved(CacheRemoval<string, object?> removal)
+    {
+        try
+        {
+            EntryRemoved?.Invoke(this, new CacheEntryRemovedEventArgs(removal.Key, removal.Value, removal.Reason));
+        }
+#pragma warning disable CA1031 // A subscriber's exception is its own: logged, and the cache carries on.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            CacheLog.EntryRemovedHandlerFailed(_logger, removal.Key, removal.Reason, exception);
+        }
     }
 
     private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? ttl)
@@ -524,7 +553,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         Report(result.Removals);
     }
 
-    /// <summary>Logs and records the removals a transition reported, outside the lock.</summary>
+    /// <summary>Logs and records the removals a transition reported, then raises the queued removal events, outside the lock.</summary>
     private void Report(ImmutableArray<CacheRemoval<string, object?>> removals)
     {
         foreach (CacheRemoval<string, object?> removal in removals)
@@ -543,6 +572,8 @@ public sealed class InMemoryCache : ICache, IDisposable
                     break;
             }
         }
+
+        _removalEvents.Deliver();
     }
 
     private void ThrowIfUnusable(string key, CancellationToken cancellationToken)
