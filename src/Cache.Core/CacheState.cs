@@ -78,6 +78,23 @@ public sealed partial class CacheState<TKey, TValue>
         }
     }
 
+    /// <summary>
+    /// The stored entries, expired ones included, from the least to the most recently used, with
+    /// their values and deadlines. The state never changes, so this is a consistent point-in-time
+    /// view however long the enumeration takes and whatever the cache does meanwhile.
+    /// </summary>
+    public IEnumerable<CacheEntry<TKey, TValue>> Entries
+    {
+        get
+        {
+            foreach (Entry<TKey, TValue> entry in _recency.Live(_entries))
+            {
+                yield return new CacheEntry<TKey, TValue>(
+                    entry.Key, entry.Value, entry.Deadline == Expiry.Never ? null : TimeSpan.FromTicks(entry.Deadline));
+            }
+        }
+    }
+
     /// <summary>Whether <paramref name="key"/> holds a live entry. A peek: changes no recency.</summary>
     /// <param name="key">The key.</param>
     /// <param name="now">The current time.</param>

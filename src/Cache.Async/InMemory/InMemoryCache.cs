@@ -316,6 +316,14 @@ public sealed class InMemoryCache : ICache, IDisposable
         }
     }
 
+    /// <summary>
+    /// The time on this cache's monotonic timeline: elapsed since it was created, by its
+    /// <see cref="TimeProvider"/>. <see cref="Snapshot"/>'s states measure time on this timeline,
+    /// so this is the <c>now</c> to give them for a dry run ("what would this Set evict?").
+    /// </summary>
+    /// <returns>The elapsed time.</returns>
+    public TimeSpan GetElapsedTime() => Now();
+
     /// <summary>Stops the expiration sweep and cancels running factories. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
