@@ -1,6 +1,7 @@
 module Cache.FSharp.CoreFromFSharpTests
 
 open System
+open System.Collections.Generic
 open Xunit
 open Cache.Core
 open Cache.FSharp.Simulation
@@ -84,3 +85,18 @@ let ``options are values with With methods and refuse bad input`` () =
     Assert.Equal(1000, CacheOptions.Default.MaxSize)
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> CacheOptions.Default.WithMaxSize 0 |> ignore) |> ignore
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> CacheOptions.Default.WithDefaultTtl TimeSpan.Zero |> ignore) |> ignore
+
+[<Fact>]
+let ``a batch from F# is a list of pairs and its result deconstructs`` () =
+    let state = CacheState<string, int>.Empty options
+    let batch = state.SetMany([ KeyValuePair("a", 1); KeyValuePair("b", 2); KeyValuePair("c", 3) ], TimeSpan.Zero)
+    // A batch larger than MaxSize keeps its last MaxSize keys; the rest are reported evicted.
+    Assert.Equal<string list>([ "b"; "c" ], List.ofSeq batch.State.Keys)
+    Assert.Equal<(string * RemovalReason) list>([ ("a", RemovalReason.Evicted) ], [ for r in batch.Removals -> r.Key, r.Reason ])
+
+    let read = batch.State.GetMany([ "a"; "b"; "c" ], TimeSpan.Zero)
+    Assert.Equal((2, 1), (read.Hits, read.Misses))
+    let entries = [ for e in read.State.Entries -> e.Key, e.Value, e.ExpiresAt ]
+    Assert.Equal<(string * int * TimeSpan option) list>(
+        [ ("b", 2, Some(TimeSpan.FromMinutes 1.0)); ("c", 3, Some(TimeSpan.FromMinutes 1.0)) ],
+        [ for (k, v, at) in entries -> k, v, Option.ofNullable at ])
