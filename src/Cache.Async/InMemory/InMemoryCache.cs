@@ -33,6 +33,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     private readonly ITimer? _sweep;
     private readonly FlightTable _flights;
     private readonly RemovalDispatcher _removalEvents;
+    private readonly TraceRecorder? _recorder;
     private readonly CacheCounters _counters = new();
     private readonly UseBuffer _uses = new(UseBufferCapacity);
     private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[UseBufferCapacity];
@@ -77,6 +78,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         _logger = logger ?? NullLogger.Instance;
         _state = CacheState<string, object?>.Empty(coreOptions);
         _metrics = new CacheMetrics(meterFactory, () => _state.Count);
+        _recorder = options.Recorder is { } trace ? new TraceRecorder(trace, coreOptions) : null;
         if (sweepInterval is { } period && period != Timeout.InfiniteTimeSpan)
         {
             _sweep = _timeProvider.CreateTimer(static cache => ((InMemoryCache)cache!).Sweep(), this, period, period);
@@ -133,7 +135,9 @@ public sealed class InMemoryCache : ICache, IDisposable
         lock (_gate)
         {
             ApplyUsesLocked();
-            result = _state.Remove(key, Now());
+            TimeSpan now = Now();
+            result = _state.Remove(key, now);
+            _recorder?.Record(TraceOperation.Remove, key, now);
             PublishLocked(result.State, result.Removals);
             _flights.DetachLocked(key);
         }
@@ -150,7 +154,9 @@ public sealed class InMemoryCache : ICache, IDisposable
         lock (_gate)
         {
             ApplyUsesLocked();
-            result = _state.Clear(Now());
+            TimeSpan now = Now();
+            result = _state.Clear(now);
+            _recorder?.Record(TraceOperation.Clear, null, now);
             PublishLocked(result.State, result.Removals);
             _flights.ClearLocked();
         }
@@ -218,7 +224,7 @@ public sealed class InMemoryCache : ICache, IDisposable
                 found[key] = (T)entry!.Value!;
             }
 
-            Account<T>(key, new LookupOutcome(kind, entry, []));
+            Account<T>(key, new LookupOutcome(kind, entry, [], now));
         }
 
         return new(found);
@@ -238,6 +244,11 @@ public sealed class InMemoryCache : ICache, IDisposable
             ApplyUsesLocked();
             TimeSpan now = Now();
             result = ttl is { } given ? _state.SetMany(boxed, given, now) : _state.SetMany(boxed, now);
+            foreach (KeyValuePair<string, T> item in batch)
+            {
+                _recorder?.Record(TraceOperation.Set, item.Key, now, ttl);
+            }
+
             PublishLocked(result.State, result.Removals);
             _counters.Sets += batch.Length;
             foreach (KeyValuePair<string, T> item in batch)
@@ -260,7 +271,13 @@ public sealed class InMemoryCache : ICache, IDisposable
         lock (_gate)
         {
             ApplyUsesLocked();
-            result = _state.RemoveMany(batch, Now());
+            TimeSpan now = Now();
+            result = _state.RemoveMany(batch, now);
+            foreach (string key in batch)
+            {
+                _recorder?.Record(TraceOperation.Remove, key, now);
+            }
+
             PublishLocked(result.State, result.Removals);
             foreach (string key in batch)
             {
@@ -346,6 +363,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         }
 
         _metrics.Dispose();
+        _recorder?.Dispose();
     }
 
     /// <summary>The cache's instruments, for tests that listen to this cache alone.</summary>
@@ -412,7 +430,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             RecordUse(entry!);
         }
 
-        return new LookupOutcome(kind, entry, []);
+        return new LookupOutcome(kind, entry, [], now);
     }
 
     /// <summary>A live value of another type is a miss and not a use.</summary>
@@ -448,6 +466,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     /// <summary>Counts (a hit is counted by its recorded use), logs and meters a lookup, outside the lock.</summary>
     private void Account<T>(string key, LookupOutcome lookup)
     {
+        _recorder?.Record(lookup.Kind == LookupKind.WrongType ? TraceOperation.WrongTypeLookup : TraceOperation.Lookup, key, lookup.Now);
         Report(lookup.Removals);
         switch (lookup.Kind)
         {
@@ -472,6 +491,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     {
         TimeSpan now = Now();
         SetResult<string, object?> result = ttl is { } given ? _state.Set(key, value, given, now) : _state.Set(key, value, now);
+        _recorder?.Record(TraceOperation.Set, key, now, ttl);
         PublishLocked(result.State, result.Removals);
         _counters.Sets++;
         return result;
@@ -605,5 +625,5 @@ public sealed class InMemoryCache : ICache, IDisposable
     }
 
     /// <summary>What a lookup found, and what it removed (an expired entry, under the lock).</summary>
-    private readonly record struct LookupOutcome(LookupKind Kind, Entry<string, object?>? Entry, ImmutableArray<CacheRemoval<string, object?>> Removals);
+    private readonly record struct LookupOutcome(LookupKind Kind, Entry<string, object?>? Entry, ImmutableArray<CacheRemoval<string, object?>> Removals, TimeSpan Now);
 }

@@ -20,4 +20,13 @@ public sealed class InMemoryCacheOptions
     /// Expired entries are never returned either way; the sweep only frees their memory sooner.
     /// </summary>
     public TimeSpan? ExpirationScanInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Where to write an access trace (operation, a 64-bit hash of the key, the time on the cache's
+    /// monotonic clock, a Set's TTL; never keys or values), for <c>tools/Cache.Replay</c> to size a
+    /// cache from real traffic. Null (the default) records nothing. Recording costs a hash and a
+    /// queue write an operation; the writing happens on a background task. The cache writes what is
+    /// queued and flushes when disposed; the stream stays the caller's to close.
+    /// </summary>
+    public Stream? Recorder { get; set; }
 }
