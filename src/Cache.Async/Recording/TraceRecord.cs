@@ -17,6 +17,12 @@ internal enum TraceOperation : byte
 
     /// <summary>A Clear.</summary>
     Clear = 5,
+
+    /// <summary>
+    /// A lookup that stores on a miss, with the default TTL (cache-aside). Plain text traces of one
+    /// key per line replay as these; the recorder writes the lookup and the store separately.
+    /// </summary>
+    LookupOrSet = 6,
 }
 
 /// <summary>

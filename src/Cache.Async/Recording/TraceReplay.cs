@@ -42,6 +42,20 @@ internal static class TraceReplay
                     }
 
                     break;
+                case TraceOperation.LookupOrSet:
+                    GetResult<ulong, bool> lookup = state.Get(record.KeyHash, now);
+                    (state, removals) = (lookup.State, lookup.Removals);
+                    if (lookup.Found)
+                    {
+                        hits++;
+                        break;
+                    }
+
+                    misses++;
+                    SetResult<ulong, bool> stored = state.Set(record.KeyHash, true, now);
+                    state = stored.State;
+                    removals = [.. removals, .. stored.Removals];
+                    break;
                 case TraceOperation.WrongTypeLookup:
                     misses++;
                     continue;

@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace Cache.Replay;
+
+/// <summary>The command line: a trace, the sizes and default TTLs to try, and where the chart goes.</summary>
+internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]? DefaultTtls, string Chart)
+{
+    public const string Usage =
+        "usage: Cache.Replay TRACE [--max-size 100,1000,10000] [--default-ttl 30s,5m,1h,inf] [--chart hit-rate.png]\n" +
+        "  TRACE: a trace written by InMemoryCacheOptions.Recorder, or a text file of one key per line\n" +
+        "         (optionally followed by the access time in seconds; otherwise accesses are 1 ms apart).\n" +
+        "  Without --max-size or --default-ttl, a recorded trace replays with the options it was recorded with;\n" +
+        "  a text trace with 100,1000,10000 and 1h.";
+
+    /// <exception cref="FormatException">An argument is missing or malformed; the message says which.</exception>
+    public static ReplayArguments Parse(string[] args)
+    {
+        string? trace = null;
+        int[]? sizes = null;
+        TimeSpan[]? ttls = null;
+        string chart = "hit-rate.png";
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--max-size":
+                    sizes = [.. Values(args, ++i, "--max-size").Select(ParseSize)];
+                    break;
+                case "--default-ttl":
+                    ttls = [.. Values(args, ++i, "--default-ttl").Select(ParseTtl)];
+                    break;
+                case "--chart":
+                    chart = i + 1 < args.Length ? args[++i] : throw new FormatException("--chart needs a file name");
+                    break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal) || trace is not null)
+                    {
+                        throw new FormatException($"unexpected argument '{args[i]}'");
+                    }
+
+                    trace = args[i];
+                    break;
+            }
+        }
+
+        return new ReplayArguments(trace ?? throw new FormatException("no trace given"), sizes, ttls, chart);
+    }
+
+    /// <summary>A TTL such as 90s, 5m, 1h, 2d, 250ms, or inf (never expires).</summary>
+    public static TimeSpan ParseTtl(string text)
+    {
+        if (text is "inf" or "infinite")
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        (string number, double unitSeconds) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
+            _ when text.EndsWith('s') => (text[..^1], 1.0),
+            _ when text.EndsWith('m') => (text[..^1], 60.0),
+            _ when text.EndsWith('h') => (text[..^1], 3600.0),
+            _ when text.EndsWith('d') => (text[..^1], 86400.0),
+            _ => throw new FormatException($"'{text}' is not a TTL: give a number with ms, s, m, h or d, or inf"),
+        };
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0
+            ? TimeSpan.FromSeconds(value * unitSeconds)
+            : throw new FormatException($"'{text}' is not a positive TTL");
+    }
+
+    private static int ParseSize(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size >= 1
+            ? size
+            : throw new FormatException($"'{text}' is not a MaxSize (a whole number, at least 1)");
+
+    private static string[] Values(string[] args, int index, string option) =>
+        index < args.Length
+            ? args[index].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : throw new FormatException($"{option} needs a comma-separated list");
+}

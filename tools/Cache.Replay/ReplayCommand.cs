@@ -1,0 +1,75 @@
+using System.Globalization;
+using Cache.Async;
+using Cache.Core;
+
+namespace Cache.Replay;
+
+/// <summary>One replay of the trace: the options tried and what the core counted.</summary>
+internal sealed record ReplayRow(int MaxSize, TimeSpan DefaultTtl, ReplayResult Result)
+{
+    public static string Format(TimeSpan ttl) => ttl == Timeout.InfiniteTimeSpan ? "never" : ttl switch
+    {
+        { TotalDays: >= 1 } when ttl.TotalDays == Math.Floor(ttl.TotalDays) => $"{ttl.TotalDays:0}d",
+        { TotalHours: >= 1 } when ttl.TotalHours == Math.Floor(ttl.TotalHours) => $"{ttl.TotalHours:0}h",
+        { TotalMinutes: >= 1 } when ttl.TotalMinutes == Math.Floor(ttl.TotalMinutes) => $"{ttl.TotalMinutes:0}m",
+        _ => $"{ttl.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s",
+    };
+}
+
+/// <summary>Replays a trace for every MaxSize x DefaultTtl, prints a table and writes the chart.</summary>
+internal static class ReplayCommand
+{
+    public static int Run(string[] args, TextWriter output, TextWriter errors)
+    {
+        ReplayArguments arguments;
+        TraceSource trace;
+        try
+        {
+            arguments = ReplayArguments.Parse(args);
+            trace = new TraceSource(arguments.Trace);
+        }
+        catch (Exception exception) when (exception is FormatException or IOException or UnauthorizedAccessException)
+        {
+            errors.WriteLine(exception.Message);
+            errors.WriteLine(ReplayArguments.Usage);
+            return 2;
+        }
+
+        int[] sizes = arguments.MaxSizes ?? (trace.RecordedOptions is { } recorded ? [recorded.MaxSize] : [100, 1_000, 10_000]);
+        TimeSpan[] ttls = arguments.DefaultTtls ?? [trace.RecordedOptions?.DefaultTtl ?? TimeSpan.FromHours(1)];
+        var rows = new List<ReplayRow>();
+        try
+        {
+            foreach (TimeSpan ttl in ttls)
+            {
+                foreach (int size in sizes)
+                {
+                    var options = new CacheOptions { MaxSize = size, DefaultTtl = ttl };
+                    rows.Add(new ReplayRow(size, ttl, TraceReplay.Run(trace.Records(), options)));
+                }
+            }
+        }
+        catch (InvalidDataException exception)
+        {
+            errors.WriteLine($"{arguments.Trace}: {exception.Message}");
+            return 1;
+        }
+
+        output.WriteLine($"{arguments.Trace}: {(trace.RecordedOptions is { } r ? $"recorded with MaxSize {r.MaxSize}, DefaultTtl {ReplayRow.Format(r.DefaultTtl)}" : "a text trace (one lookup a line, stored on a miss)")}");
+        output.WriteLine();
+        output.WriteLine("| MaxSize | DefaultTtl | Hit rate | Hits | Misses | Evictions | Expirations |");
+        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (ReplayRow row in rows)
+        {
+            ReplayResult result = row.Result;
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {row.MaxSize:N0} | {ReplayRow.Format(row.DefaultTtl)} | {result.HitRate:P2} | {result.Hits:N0} | {result.Misses:N0} | {result.Evictions:N0} | {result.Expirations:N0} |"));
+        }
+
+        HitRateChart.Save(arguments.Chart, rows);
+        output.WriteLine();
+        output.WriteLine($"chart: {Path.GetFullPath(arguments.Chart)}");
+        return 0;
+    }
+}

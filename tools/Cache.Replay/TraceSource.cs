@@ -1,0 +1,53 @@
+using System.Globalization;
+using Cache.Async;
+using Cache.Core;
+
+namespace Cache.Replay;
+
+/// <summary>A trace file: recorded (binary, with the options it was recorded with) or plain text.</summary>
+internal sealed class TraceSource(string path)
+{
+    private static readonly TimeSpan TextSpacing = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The options a recorded trace was made with; null for a text trace.</summary>
+    public CacheOptions? RecordedOptions { get; } = ReadOptions(path);
+
+    /// <summary>The records, read afresh from the file on each call, so a replay holds one record at a time.</summary>
+    public IEnumerable<TraceRecord> Records()
+    {
+        using FileStream file = File.OpenRead(path);
+        if (TraceFormat.TryReadHeader(file, out _))
+        {
+            foreach (TraceRecord record in TraceFormat.ReadRecords(file))
+            {
+                yield return record;
+            }
+
+            yield break;
+        }
+
+        file.Position = 0;
+        using var reader = new StreamReader(file);
+        long line = 0;
+        while (reader.ReadLine() is { } text)
+        {
+            line++;
+            string[] columns = text.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (columns.Length == 0)
+            {
+                continue;
+            }
+
+            TimeSpan time = columns.Length > 1 && double.TryParse(columns[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+                ? TimeSpan.FromSeconds(seconds)
+                : TextSpacing * line;
+            yield return new TraceRecord(TraceOperation.LookupOrSet, TraceFormat.HashOf(columns[0]), time, null);
+        }
+    }
+
+    private static CacheOptions? ReadOptions(string path)
+    {
+        using FileStream file = File.OpenRead(path);
+        return TraceFormat.TryReadHeader(file, out CacheOptions options) ? options : null;
+    }
+}
