@@ -8,8 +8,8 @@ internal sealed class ShellSystem : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
 
-    public ShellSystem(int maxSize, TimeSpan defaultTtl) =>
-        Cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl, ExpirationScanInterval = null }, _time);
+    public ShellSystem(int maxSize, TimeSpan defaultTtl, Stream? recorder = null) =>
+        Cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl, ExpirationScanInterval = null, Recorder = recorder }, _time);
 
     public InMemoryCache Cache { get; }
 

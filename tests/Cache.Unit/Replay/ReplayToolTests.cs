@@ -1,0 +1,90 @@
+using Cache.Async;
+using Cache.Replay;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cache.Unit.Replay;
+
+/// <summary>tools/Cache.Replay end to end: a trace file in, a table and a PNG chart out.</summary>
+public sealed class ReplayToolTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("cache-replay-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void A_text_trace_replays_cache_aside_for_every_size_and_ttl_and_charts_the_hit_rate()
+    {
+        // a b a c a b at MaxSize 2: a miss, b miss, a hit, c miss (evicts b), a hit, b miss (evicts c): 2 hits, 4 misses.
+        // At MaxSize 3 only the first three of a, b, c miss: 3 hits.
+        string trace = Path.Combine(_folder, "trace.txt");
+        File.WriteAllLines(trace, ["a", "b", "a", "", "c", "a", "b"]);
+        string chart = Path.Combine(_folder, "chart.png");
+
+        (int exit, string table, _) = Run(trace, "--max-size", "2,3", "--default-ttl", "1h,2ms", "--chart", chart);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("| 2 | 1h | 33.33 % | 2 | 4 | 2 | 0 |", table, StringComparison.Ordinal);
+        Assert.Contains("| 3 | 1h | 50.00 % | 3 | 3 | 0 | 0 |", table, StringComparison.Ordinal);
+        Assert.Contains("| 3 | 0.002s | 0.00 % | 0 | 6 |", table, StringComparison.Ordinal); // 1 ms apart, 2 ms TTL: every reuse is too late
+        byte[] png = File.ReadAllBytes(chart);
+        Assert.True(png.Length > 1000);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+    }
+
+    [Fact]
+    public void A_text_trace_can_give_times_in_seconds_in_a_second_column()
+    {
+        string trace = Path.Combine(_folder, "timed.txt");
+        File.WriteAllLines(trace, ["a 0", "a 59", "a 121"]);
+        (_, string table, _) = Run(trace, "--max-size", "10", "--default-ttl", "1m", "--chart", Path.Combine(_folder, "c.png"));
+        Assert.Contains("| 10 | 1m | 33.33 % | 1 | 2 | 0 | 1 |", table, StringComparison.Ordinal); // 59 s: a hit; 121 s: expired
+    }
+
+    [Fact]
+    public async Task A_recorded_trace_replays_with_its_own_options_and_matches_what_the_cache_counted()
+    {
+        string trace = Path.Combine(_folder, "recorded.trace");
+        var time = new FakeTimeProvider();
+        CacheStats counted;
+        await using (FileStream file = File.Create(trace))
+        {
+            using var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 3, DefaultTtl = TimeSpan.FromMinutes(5), ExpirationScanInterval = null, Recorder = file }, time);
+            foreach (string key in (string[])["a", "b", "c", "a", "d", "b", "a", "e", "a"])
+            {
+                await cache.GetOrSetAsync(key, _ => ValueTask.FromResult(key));
+                time.Advance(TimeSpan.FromSeconds(30));
+            }
+
+            counted = cache.GetStats();
+        }
+
+        (int exit, string table, _) = Run(trace, "--chart", Path.Combine(_folder, "r.png"));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("recorded with MaxSize 3, DefaultTtl 5m", table, StringComparison.Ordinal);
+        Assert.Contains($"| 3 | 5m | {counted.HitRate.ToString("P2", System.Globalization.CultureInfo.InvariantCulture)} | {counted.Hits} | {counted.Misses} | {counted.Evictions} |", table, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "no trace given")]
+    [InlineData(new[] { "t", "--max-size", "0" }, "'0' is not a MaxSize")]
+    [InlineData(new[] { "t", "--default-ttl", "5x" }, "'5x' is not a TTL")]
+    [InlineData(new[] { "t", "--default-ttl", "-1m" }, "'-1m' is not a positive TTL")]
+    [InlineData(new[] { "t", "u" }, "unexpected argument 'u'")]
+    [InlineData(new[] { "/no/such/trace" }, "Could not find")]
+    public void Bad_arguments_exit_2_with_the_reason_and_the_usage(string[] args, string reason)
+    {
+        (int exit, _, string errors) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Contains(reason, errors, StringComparison.Ordinal);
+        Assert.Contains("usage: Cache.Replay", errors, StringComparison.Ordinal);
+    }
+
+    private static (int Exit, string Output, string Errors) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        int exit = ReplayCommand.Run(args, output, errors);
+        return (exit, output.ToString(), errors.ToString());
+    }
+}
