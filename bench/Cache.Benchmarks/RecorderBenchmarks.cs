@@ -7,7 +7,7 @@ namespace Cache.Benchmarks;
 /// What recording costs on the hot path: a hit and a Set of an existing key on InMemoryCache
 /// without a Recorder (the baseline) and with one writing to <see cref="Stream.Null"/> (so the
 /// background writer's I/O costs nothing and the difference is the caller's share: a key hash
-/// and a queue write).
+/// and one compare-and-swap into the recorder's ring).
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]

@@ -56,6 +56,11 @@ internal static class ReplayCommand
         }
 
         output.WriteLine($"{arguments.Trace}: {(trace.RecordedOptions is { } r ? $"recorded with MaxSize {r.MaxSize}, DefaultTtl {ReplayRow.Format(r.DefaultTtl)}" : "a text trace (one lookup a line, stored on a miss)")}");
+        if (rows.Count > 0 && rows[0].Result.Lost > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning: the recorder lost {rows[0].Result.Lost:N0} records (its stream did not keep up); these figures are approximate"));
+        }
+
         output.WriteLine();
         output.WriteLine("| MaxSize | DefaultTtl | Hit rate | Hits | Misses | Evictions | Expirations |");
         output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -6,7 +6,7 @@ namespace Cache.Async;
 /// <summary>
 /// The running counts behind <see cref="CacheStats"/>. Misses are counted atomically, since most
 /// are served without the lock; the rest are mutated only under the cache's lock. Hits are the
-/// uses recorded in the cache's <see cref="UseBuffer"/>.
+/// uses added to the cache's ring of hits.
 /// </summary>
 internal sealed class CacheCounters
 {

@@ -25,4 +25,10 @@ internal static partial class CacheLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "An EntryRemoved handler failed for {Key} ({Reason}); the cache carries on")]
     public static partial void EntryRemovedHandlerFailed(ILogger logger, string key, Cache.Core.RemovalReason reason, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "The access trace lost {Count} records: its stream did not keep up; a replay of this trace is approximate")]
+    public static partial void TraceRecordsLost(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Writing the access trace failed; recording stopped, the cache carries on")]
+    public static partial void TraceWriteFailed(ILogger logger, Exception exception);
 }

@@ -23,7 +23,7 @@ namespace Cache.Async;
 /// </remarks>
 public sealed class InMemoryCache : ICache, IDisposable
 {
-    private const int UseBufferCapacity = 256;
+    private const int HitRingCapacity = 256;
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly long _origin;
@@ -35,8 +35,12 @@ public sealed class InMemoryCache : ICache, IDisposable
     private readonly RemovalDispatcher _removalEvents;
     private readonly TraceRecorder? _recorder;
     private readonly CacheCounters _counters = new();
-    private readonly UseBuffer _uses = new(UseBufferCapacity);
-    private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[UseBufferCapacity];
+
+    // The hits served without the lock, in order, until a writer applies them as one batch
+    // (Caffeine's read buffer made lossless: a full ring is drained, never dropped, so sequential
+    // use stays exact LRU). Every hit passes through once, so the count added is the hit count.
+    private readonly OrderedRing<Entry<string, object?>> _uses = new(HitRingCapacity);
+    private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[HitRingCapacity];
     private volatile CacheState<string, object?> _state;
     private volatile bool _disposed;
 
@@ -78,7 +82,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         _logger = logger ?? NullLogger.Instance;
         _state = CacheState<string, object?>.Empty(coreOptions);
         _metrics = new CacheMetrics(meterFactory, () => _state.Count);
-        _recorder = options.Recorder is { } trace ? new TraceRecorder(trace, coreOptions) : null;
+        _recorder = options.Recorder is { } trace ? new TraceRecorder(trace, coreOptions, _logger) : null;
         if (sweepInterval is { } period && period != Timeout.InfiniteTimeSpan)
         {
             _sweep = _timeProvider.CreateTimer(static cache => ((InMemoryCache)cache!).Sweep(), this, period, period);
@@ -310,7 +314,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             ApplyUsesLocked();
             state = _state;
             now = Now();
-            counted = _counters.ToStats(_uses.Recorded, state.Options.MaxSize);
+            counted = _counters.ToStats(_uses.Added, state.Options.MaxSize);
         }
 
         int expired = state.CountExpired(now);
@@ -443,7 +447,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     /// <summary>Records a hit for the next writer to apply; a full buffer is applied first, never dropped.</summary>
     private void RecordUse(Entry<string, object?> entry)
     {
-        while (!_uses.TryRecord(entry))
+        while (!_uses.TryAdd(entry, out _))
         {
             lock (_gate)
             {
@@ -455,7 +459,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     /// <summary>Applies every recorded hit, in order, before the lock holder's own transition.</summary>
     private void ApplyUsesLocked()
     {
-        int count = _uses.Drain(_draining);
+        int count = _uses.Take(_draining);
         if (count > 0)
         {
             _state = _state.Use(_draining.AsSpan(0, count));

@@ -24,9 +24,11 @@ public sealed class InMemoryCacheOptions
     /// <summary>
     /// Where to write an access trace (operation, a 64-bit hash of the key, the time on the cache's
     /// monotonic clock, a Set's TTL; never keys or values), for <c>tools/Cache.Replay</c> to size a
-    /// cache from real traffic. Null (the default) records nothing. Recording costs a hash and a
-    /// queue write an operation; the writing happens on a background task. The cache writes what is
-    /// queued and flushes when disposed; the stream stays the caller's to close.
+    /// cache from real traffic. Null (the default) records nothing. Recording costs a hash and one
+    /// compare-and-swap into a bounded ring an operation; a background task does the writing. If the
+    /// stream falls behind until the ring is full, records are lost (counted, logged and marked in the
+    /// trace) rather than callers kept waiting; a stream that throws stops the recording, logged. The
+    /// cache writes what is queued and flushes when disposed; the stream stays the caller's to close.
     /// </summary>
     public Stream? Recorder { get; set; }
 }

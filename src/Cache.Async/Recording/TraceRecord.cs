@@ -23,6 +23,12 @@ internal enum TraceOperation : byte
     /// key per line replay as these; the recorder writes the lookup and the store separately.
     /// </summary>
     LookupOrSet = 6,
+
+    /// <summary>
+    /// Not an access: the recorder lost records here because its stream did not keep up. The key
+    /// hash field holds how many; a replay counts them and is approximate from then on.
+    /// </summary>
+    Lost = 7,
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ namespace Cache.Async;
 /// <param name="Misses">Lookups that missed (wrong-typed ones included, as the cache counts them).</param>
 /// <param name="Evictions">Live entries evicted to make room.</param>
 /// <param name="Expirations">Expired entries removed by the replayed operations (a live cache's sweep may remove more, later ones).</param>
-internal readonly record struct ReplayResult(long Hits, long Misses, long Evictions, long Expirations)
+/// <param name="Lost">Records the recorder lost (its stream did not keep up): nonzero means the replay is approximate.</param>
+internal readonly record struct ReplayResult(long Hits, long Misses, long Evictions, long Expirations, long Lost = 0)
 {
     public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
 }
@@ -22,7 +23,7 @@ internal static class TraceReplay
     public static ReplayResult Run(IEnumerable<TraceRecord> records, CacheOptions options)
     {
         CacheState<ulong, bool> state = CacheState<ulong, bool>.Empty(options);
-        long hits = 0, misses = 0, evictions = 0, expirations = 0;
+        long hits = 0, misses = 0, evictions = 0, expirations = 0, lost = 0;
         foreach (TraceRecord record in records)
         {
             TimeSpan now = record.Time;
@@ -59,6 +60,9 @@ internal static class TraceReplay
                 case TraceOperation.WrongTypeLookup:
                     misses++;
                     continue;
+                case TraceOperation.Lost:
+                    lost += (long)record.KeyHash;
+                    continue;
                 case TraceOperation.Set:
                     SetResult<ulong, bool> set = record.Ttl is { } ttl ? state.Set(record.KeyHash, true, ttl, now) : state.Set(record.KeyHash, true, now);
                     (state, removals) = (set.State, set.Removals);
@@ -80,6 +84,6 @@ internal static class TraceReplay
             }
         }
 
-        return new ReplayResult(hits, misses, evictions, expirations);
+        return new ReplayResult(hits, misses, evictions, expirations, lost);
     }
 }

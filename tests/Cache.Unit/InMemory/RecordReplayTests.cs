@@ -1,5 +1,6 @@
 using Cache.Async;
 using Cache.Core;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cache.Unit.InMemory;
@@ -65,6 +66,91 @@ public sealed class RecordReplayTests
             records);
     }
 
+    [Fact]
+    public async Task Threads_recording_at_once_lose_nothing_and_each_threads_accesses_stay_in_its_order()
+    {
+        const int Threads = 4, PerThread = 5_000; // 20,000 records: within the ring, so none may be lost
+        using var trace = new MemoryStream();
+        using (var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = trace, ExpirationScanInterval = null }, new FakeTimeProvider()))
+        {
+            using var start = new Barrier(Threads);
+            Task[] workers = [.. Enumerable.Range(0, Threads).Select(t => Task.Run(async () =>
+            {
+                start.SignalAndWait(TimeSpan.FromSeconds(10));
+                for (int i = 0; i < PerThread; i++)
+                {
+                    await cache.GetAsync<int>($"t{t}-{i}");
+                }
+            }))];
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        trace.Position = 0;
+        Assert.True(TraceFormat.TryReadHeader(trace, out _));
+        TraceRecord[] records = [.. TraceFormat.ReadRecords(trace)];
+        Assert.Equal(Threads * PerThread, records.Length);
+        for (int t = 0; t < Threads; t++)
+        {
+            ulong[] expected = [.. Enumerable.Range(0, PerThread).Select(i => TraceFormat.HashOf($"t{t}-{i}"))];
+            var mine = expected.ToHashSet();
+            Assert.Equal(expected, records.Select(r => r.KeyHash).Where(mine.Contains));
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_that_stalls_costs_records_never_callers_and_every_lost_record_is_counted_in_the_trace()
+    {
+        const int Accesses = 40_000; // more than the ring (32,768) plus what the writer takes before it stalls (at most 2,048)
+        var logger = new FakeLogger<InMemoryCache>();
+        using var trace = new StallingStream();
+        long lost;
+        using (var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = trace, ExpirationScanInterval = null }, new FakeTimeProvider(), logger))
+        {
+            for (int i = 0; i < Accesses; i++)
+            {
+                Assert.False((await cache.TryGetAsync<int>($"k{i}")).Found); // every call answers while the stream is stuck
+            }
+
+            trace.Release();
+            lost = cache.GetStats().Misses;
+        }
+
+        Assert.Equal(Accesses, lost);
+        trace.Position = 0;
+        Assert.True(TraceFormat.TryReadHeader(trace, out CacheOptions options));
+        TraceRecord[] records = [.. TraceFormat.ReadRecords(trace)];
+        TraceRecord marker = Assert.Single(records, r => r.Operation == TraceOperation.Lost);
+        Assert.InRange((long)marker.KeyHash, Accesses - 32_768 - 2_048, Accesses - 32_768);
+        Assert.Equal(Accesses, records.Count(r => r.Operation == TraceOperation.Lookup) + (long)marker.KeyHash); // each access written or counted
+        Assert.Equal((long)marker.KeyHash, TraceReplay.Run(records, options).Lost);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 8 && r.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_stream_that_throws_stops_the_recording_with_a_warning_and_the_cache_carries_on()
+    {
+        var logger = new FakeLogger<InMemoryCache>();
+        var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = new FailingStream(), ExpirationScanInterval = null }, new FakeTimeProvider(), logger);
+        for (int i = 0; i < 5_000; i++)
+        {
+            await cache.SetAsync($"k{i % 100}", i);
+        }
+
+        Assert.Equal(4_999, await cache.GetAsync<int>("k99"));
+        Assert.Equal(5_000, cache.GetStats().Sets);
+        cache.Dispose(); // writes what is queued: the stream throws, Dispose does not
+
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 9 && r.Exception is IOException);
+    }
+
+    [Fact]
+    public void A_stream_that_cannot_be_written_is_refused_at_once()
+    {
+        using var readOnly = new MemoryStream([], writable: false);
+        var error = Assert.Throws<ArgumentException>(() => new InMemoryCache(new InMemoryCacheOptions { Recorder = readOnly }));
+        Assert.Equal("output", error.ParamName);
+    }
+
     /// <summary>Every kind of access, from one caller, with the fake clock moving.</summary>
     private static async Task RunWorkloadAsync(InMemoryCache cache, FakeTimeProvider time, Random random)
     {
@@ -108,5 +194,26 @@ public sealed class RecordReplayTests
                     break;
             }
         }
+    }
+
+    /// <summary>A memory stream whose asynchronous writes wait until released: a disk or network that stalls.</summary>
+    private sealed class StallingStream : MemoryStream
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _released.SetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await _released.Task;
+            await base.WriteAsync(buffer, cancellationToken);
+        }
+    }
+
+    /// <summary>A stream that accepts the header and then fails every write: a disk that fills up.</summary>
+    private sealed class FailingStream : MemoryStream
+    {
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException(new IOException("No space left on device"));
     }
 }

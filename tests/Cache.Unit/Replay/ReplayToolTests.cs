@@ -65,6 +65,24 @@ public sealed class ReplayToolTests : IDisposable
         Assert.Contains($"| 3 | 5m | {counted.HitRate.ToString("P2", System.Globalization.CultureInfo.InvariantCulture)} | {counted.Hits} | {counted.Misses} | {counted.Evictions} |", table, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_trace_that_lost_records_is_replayed_with_a_warning_that_its_figures_are_approximate()
+    {
+        string trace = Path.Combine(_folder, "lossy.trace");
+        var bytes = new byte[TraceFormat.HeaderSize + (3 * TraceFormat.RecordSize)];
+        TraceFormat.WriteHeader(bytes, new Cache.Core.CacheOptions { MaxSize = 10 });
+        TraceFormat.WriteRecord(bytes.AsSpan(TraceFormat.HeaderSize), new TraceRecord(TraceOperation.Set, 1, TimeSpan.Zero, null));
+        TraceFormat.WriteRecord(bytes.AsSpan(TraceFormat.HeaderSize + TraceFormat.RecordSize), new TraceRecord(TraceOperation.Lost, 1_234, TimeSpan.Zero, null));
+        TraceFormat.WriteRecord(bytes.AsSpan(TraceFormat.HeaderSize + (2 * TraceFormat.RecordSize)), new TraceRecord(TraceOperation.Lookup, 1, TimeSpan.FromSeconds(1), null));
+        File.WriteAllBytes(trace, bytes);
+
+        (int exit, string table, _) = Run(trace, "--chart", Path.Combine(_folder, "l.png"));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("warning: the recorder lost 1,234 records", table, StringComparison.Ordinal);
+        Assert.Contains("| 10 | 1h | 100.00 % | 1 | 0 | 0 | 0 |", table, StringComparison.Ordinal); // the marker is not an access
+    }
+
     [Theory]
     [InlineData(new string[0], "no trace given")]
     [InlineData(new[] { "t", "--max-size", "0" }, "'0' is not a MaxSize")]
