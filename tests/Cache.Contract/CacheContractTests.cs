@@ -436,8 +436,10 @@ public abstract class CacheContractTests : IAsyncDisposable
         Assert.Equal(new Dictionary<string, int> { ["forever"] = 2 }, await cache.GetManyAsync<int>(["default", "forever", "short"]));
     }
 
-    [Fact]
-    public async Task A_batch_write_while_a_factory_runs_for_one_of_its_keys_wins()
+    [Theory]
+    [InlineData("setmany")]
+    [InlineData("removemany")]
+    public async Task A_batch_write_while_a_factory_runs_for_one_of_its_keys_wins(string write)
     {
         ICache cache = Create();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -449,11 +451,19 @@ public abstract class CacheContractTests : IAsyncDisposable
             return "stale";
         }).AsTask();
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await cache.SetManyAsync([KeyValuePair.Create("other", "x"), KeyValuePair.Create("k", "newer")]);
+        if (write == "setmany")
+        {
+            await cache.SetManyAsync([KeyValuePair.Create("other", "x"), KeyValuePair.Create("k", "newer")]);
+        }
+        else
+        {
+            Assert.Equal(0, await cache.RemoveManyAsync(["other", "k"])); // nothing live yet, but the run is no longer the key's
+        }
+
         release.SetResult();
 
         Assert.Equal("stale", await loading);
-        Assert.Equal("newer", await cache.GetAsync<string>("k"));
+        Assert.Equal(write == "setmany" ? new CacheLookup<string>(true, "newer") : default, await cache.TryGetAsync<string>("k"));
     }
 
     [Fact]
@@ -507,15 +517,20 @@ public abstract class CacheContractTests : IAsyncDisposable
         AtOnce<ArgumentNullException>("factory", () => cache.GetOrSetAsync<int>("k", null!).AsTask());
         AtOnce<ArgumentNullException>("keys", () => cache.GetManyAsync<int>(null!).AsTask());
         AtOnce<ArgumentNullException>("keys", () => cache.GetManyAsync<int>(["a", null!]).AsTask());
+        AtOnce<ArgumentNullException>("keys", () => cache.GetManyAsync<int>([null!, "a"]).AsTask());
         AtOnce<ArgumentNullException>("items", () => cache.SetManyAsync<int>(null!).AsTask());
         AtOnce<ArgumentNullException>("items", () => cache.SetManyAsync([KeyValuePair.Create("k", 1), KeyValuePair.Create<string, int>(null!, 2)]).AsTask());
         AtOnce<ArgumentNullException>("keys", () => cache.RemoveManyAsync(null!).AsTask());
         AtOnce<ArgumentNullException>("keys", () => cache.RemoveManyAsync(["a", null!]).AsTask());
+        AtOnce<ArgumentNullException>("keys", () => cache.RemoveManyAsync([null!]).AsTask());
+        Assert.StartsWith("A key of the batch is null", Assert.Throws<ArgumentNullException>(() => cache.GetManyAsync<int>(["a", null!])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("A key of the batch is null", Assert.Throws<ArgumentNullException>(() => cache.SetManyAsync([KeyValuePair.Create<string, int>(null!, 2)])).Message, StringComparison.Ordinal);
         foreach (TimeSpan bad in (TimeSpan[])[TimeSpan.Zero, TimeSpan.FromTicks(-1), TimeSpan.FromMinutes(-5), TimeSpan.MinValue])
         {
             AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.SetAsync("k", 1, bad).AsTask());
             AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.GetOrSetAsync("k", factory, bad).AsTask());
             AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.SetManyAsync([KeyValuePair.Create("k", 1)], bad).AsTask());
+            AtOnce<ArgumentOutOfRangeException>("ttl", () => cache.SetManyAsync<int>([], bad).AsTask()); // an empty batch with a bad TTL is still a bad call
         }
 
         Assert.False(await cache.ExistsAsync("k"));

@@ -239,8 +239,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     public ValueTask SetManyAsync<T>(IEnumerable<KeyValuePair<string, T>> items, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         KeyValuePair<string, T>[] batch = BatchArguments.Items(items);
-        ThrowIfUnusable(cancellationToken);
-        ThrowIfInvalid(ttl);
+        ThrowIfUnusable(cancellationToken); // the TTL is checked by the core's SetMany, before anything happens
         IEnumerable<KeyValuePair<string, object?>> boxed = batch.Select(static item => KeyValuePair.Create(item.Key, (object?)item.Value));
         TransitionResult<string, object?> result;
         lock (_gate)

@@ -1,4 +1,7 @@
+using Cache.Async;
 using Cache.Unit.Support;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cache.Unit.InMemory;
@@ -47,5 +50,40 @@ public sealed class BatchOperationTests
         Assert.Equal(1, cache.GetStats().ExpiredEntries);
         await cache.SetAsync("other", 2);
         Assert.Equal((0, 1), (cache.GetStats().ExpiredEntries, cache.GetStats().Expirations));
+    }
+
+    [Fact]
+    public async Task A_batch_write_evicts_by_the_hits_made_before_it()
+    {
+        using var cache = TestCache.Create(_time, maxSize: 2);
+        await cache.SetAsync("a", 1);
+        await cache.SetAsync("b", 2);
+        Assert.Equal(1, await cache.GetAsync<int>("a")); // a lock-free hit, applied by the next write
+
+        await cache.SetManyAsync([KeyValuePair.Create("c", 3)]);
+
+        Assert.Equal(["a", "c"], cache.KeysByRecency()); // b was the least recently used
+    }
+
+    [Fact]
+    public async Task Batches_report_their_evictions_and_expirations_to_the_meter_and_the_log()
+    {
+        using var meters = new RecordingMeterFactory();
+        var logger = new FakeLogger<InMemoryCache>();
+        using var cache = new InMemoryCache(new() { MaxSize = 2, ExpirationScanInterval = null }, _time, logger, meters);
+        var meter = Assert.Single(meters.Created);
+        using var evictions = new MetricCollector<long>(meter, "cache.evictions");
+        using var expirations = new MetricCollector<long>(meter, "cache.expirations");
+        await cache.SetAsync("a", 1);
+        await cache.SetAsync("b", 2, TimeSpan.FromSeconds(1));
+
+        await cache.SetManyAsync([KeyValuePair.Create("c", 3)]); // evicts a
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await cache.RemoveManyAsync(["b"])); // b has expired: an expiration, not a removal
+
+        Assert.Equal((1, 1), (evictions.GetMeasurementSnapshot().Sum(m => m.Value), expirations.GetMeasurementSnapshot().Sum(m => m.Value)));
+        Assert.Equal(
+            ["Evicted a: the least recently used entry, to make room", "Removed expired entry b"],
+            logger.Collector.GetSnapshot().Select(r => r.Message));
     }
 }
