@@ -73,15 +73,16 @@ public sealed class RecordReplayTests
         using var trace = new MemoryStream();
         using (var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = trace, ExpirationScanInterval = null }, new FakeTimeProvider()))
         {
-            using var start = new Barrier(Threads);
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task[] workers = [.. Enumerable.Range(0, Threads).Select(t => Task.Run(async () =>
             {
-                start.SignalAndWait(TimeSpan.FromSeconds(10));
+                await start.Task;
                 for (int i = 0; i < PerThread; i++)
                 {
                     await cache.GetAsync<int>($"t{t}-{i}");
                 }
             }))];
+            start.SetResult();
             await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));
         }
 
