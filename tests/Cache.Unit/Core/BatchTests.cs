@@ -61,4 +61,14 @@ public sealed class BatchTests
         Assert.Throws<ArgumentOutOfRangeException>(() => state.SetMany([Item("b", 2)], TimeSpan.Zero, T0));
         Assert.Equal(["a"], state.Keys);
     }
+
+    [Fact]
+    public void A_null_batch_or_a_bad_TTL_is_refused_by_name_even_when_the_batch_is_empty()
+    {
+        Assert.Equal("items", Assert.Throws<ArgumentNullException>(() => Empty.SetMany(null!, T0)).ParamName);
+        Assert.Equal("items", Assert.Throws<ArgumentNullException>(() => Empty.SetMany(null!, TimeSpan.FromMinutes(1), T0)).ParamName);
+        Assert.Equal("keys", Assert.Throws<ArgumentNullException>(() => Empty.GetMany(null!, T0)).ParamName);
+        Assert.Equal("keys", Assert.Throws<ArgumentNullException>(() => Empty.RemoveMany(null!, T0)).ParamName);
+        Assert.Equal("ttl", Assert.Throws<ArgumentOutOfRangeException>(() => Empty.SetMany([], TimeSpan.FromTicks(-1), T0)).ParamName);
+    }
 }
