@@ -17,5 +17,6 @@ public sealed class RedisContractTests(RedisServerFixture server) : CacheContrac
         new RedisCacheOptions { Configuration = server.Server.Configuration, KeyPrefix = $"contract:{Guid.NewGuid():N}:", DefaultTtl = defaultTtl },
         new FakeLogger<RedisCache>(Logs));
 
+    // A real wait: Redis expires keys by the server's clock, which no FakeTimeProvider can move.
     protected override Task LetPassAsync(TimeSpan time) => Task.Delay(time);
 }
