@@ -47,10 +47,11 @@ public sealed class RecordReplayTests
             await cache.SetAsync("secret-user-id-42", "value", TimeSpan.FromMinutes(3));
             time.Advance(TimeSpan.FromSeconds(5));
             await cache.GetAsync<string>("secret-user-id-42");
+            await cache.ClearAsync();
         }
 
         byte[] bytes = trace.ToArray();
-        Assert.Equal(TraceFormat.HeaderSize + (2 * TraceFormat.RecordSize), bytes.Length);
+        Assert.Equal(TraceFormat.HeaderSize + (3 * TraceFormat.RecordSize), bytes.Length);
         Assert.DoesNotContain("secret", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
         Assert.DoesNotContain("secret", System.Text.Encoding.Unicode.GetString(bytes), StringComparison.Ordinal);
 
@@ -62,6 +63,7 @@ public sealed class RecordReplayTests
             [
                 new TraceRecord(TraceOperation.Set, hash, TimeSpan.Zero, TimeSpan.FromMinutes(3)),
                 new TraceRecord(TraceOperation.Lookup, hash, TimeSpan.FromSeconds(5), null),
+                new TraceRecord(TraceOperation.Clear, 0, TimeSpan.FromSeconds(5), null), // a Clear has no key
             ],
             records);
     }
@@ -150,6 +152,55 @@ public sealed class RecordReplayTests
         using var readOnly = new MemoryStream([], writable: false);
         var error = Assert.Throws<ArgumentException>(() => new InMemoryCache(new InMemoryCacheOptions { Recorder = readOnly }));
         Assert.Equal("output", error.ParamName);
+        Assert.StartsWith("The trace stream must be writable.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dispose_writes_every_queued_record_flushes_the_stream_and_leaves_it_open()
+    {
+        using var written = new MemoryStream();
+        using var buffered = new BufferedStream(written, bufferSize: 1 << 20); // holds everything until flushed
+        using (var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = buffered, ExpirationScanInterval = null }, new FakeTimeProvider()))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                await cache.SetAsync($"k{i}", i);
+            }
+        }
+
+        Assert.Equal(TraceFormat.HeaderSize + (100 * TraceFormat.RecordSize), written.Length); // reached the stream under the buffer
+        Assert.True(buffered.CanWrite); // the stream is the caller's: not closed
+    }
+
+    [Fact]
+    public async Task Records_lost_in_two_stalls_are_counted_once_each_in_the_trace_and_the_log()
+    {
+        const int Accesses = 40_000; // a stall each: more than the ring (32,768) plus one wake's take (2,048)
+        var logger = new FakeLogger<InMemoryCache>();
+        using var trace = new GatedStream();
+        using (var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = trace, ExpirationScanInterval = null }, new FakeTimeProvider(), logger))
+        {
+            for (int stall = 0; stall < 2; stall++)
+            {
+                trace.Stall();
+                for (int i = 0; i < Accesses; i++)
+                {
+                    await cache.TryGetAsync<int>($"s{stall}-{i}");
+                }
+
+                await trace.OpenUntilLostMarkerAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        trace.Position = 0;
+        Assert.True(TraceFormat.TryReadHeader(trace, out _));
+        TraceRecord[] records = [.. TraceFormat.ReadRecords(trace)];
+        long[] markers = [.. records.Where(r => r.Operation == TraceOperation.Lost).Select(r => (long)r.KeyHash)];
+        Assert.Equal(2, markers.Length);
+        Assert.All(markers, lost => Assert.InRange(lost, Accesses - 32_768 - 2_048, Accesses - 32_768)); // each stall's own losses
+        Assert.Equal(2 * Accesses, records.Count(r => r.Operation == TraceOperation.Lookup) + markers.Sum());
+        long[] logged = [.. logger.Collector.GetSnapshot().Where(r => r.Id.Id == 8).Select(r => long.Parse(r.GetStructuredStateValue("Count")!, System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(markers, logged);
     }
 
     /// <summary>Every kind of access, from one caller, with the fake clock moving.</summary>
@@ -208,6 +259,36 @@ public sealed class RecordReplayTests
         {
             await _released.Task;
             await base.WriteAsync(buffer, cancellationToken);
+        }
+    }
+
+    /// <summary>A memory stream whose asynchronous writes wait while it is closed, and that tells when a lost-records marker was written.</summary>
+    private sealed class GatedStream : MemoryStream
+    {
+        private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource _markerWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Stall()
+        {
+            _markerWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _open, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        /// <summary>Lets writes through; completes once the recorder has written its lost-records marker.</summary>
+        public Task OpenUntilLostMarkerAsync()
+        {
+            Volatile.Read(ref _open).SetResult();
+            return _markerWritten.Task;
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Volatile.Read(ref _open).Task;
+            await base.WriteAsync(buffer, cancellationToken);
+            if (buffer.Length == TraceFormat.RecordSize && buffer.Span[0] == (byte)TraceOperation.Lost)
+            {
+                _markerWritten.TrySetResult();
+            }
         }
     }
 

@@ -83,6 +83,21 @@ public sealed class ReplayToolTests : IDisposable
         Assert.Contains("| 10 | 1h | 100.00 % | 1 | 0 | 0 | 0 |", table, StringComparison.Ordinal); // the marker is not an access
     }
 
+    [Fact]
+    public void A_recorded_trace_cut_inside_a_record_exits_1_and_says_where()
+    {
+        string trace = Path.Combine(_folder, "cut.trace");
+        byte[] whole = Recording.TraceFormatTests.Trace(new Cache.Core.CacheOptions { MaxSize = 10 }, [new(TraceOperation.Lookup, 1, TimeSpan.Zero, null)]);
+        File.WriteAllBytes(trace, whole[..^10]);
+
+        (int exit, string table, string errors) = Run(trace, "--chart", Path.Combine(_folder, "cut.png"));
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"{trace}: The trace ends inside a record (15 of 25 bytes).", errors.Trim());
+        Assert.Empty(table);
+        Assert.False(File.Exists(Path.Combine(_folder, "cut.png")));
+    }
+
     [Theory]
     [InlineData(new string[0], "no trace given")]
     [InlineData(new[] { "t", "--max-size", "0" }, "'0' is not a MaxSize")]
