@@ -87,9 +87,6 @@ if (( run_mutation )); then
   # Property tests run a fixed seed and a bounded number of cases under Stryker, so each mutant
   # meets the same sequences and is killed for a reason, never by chance or by a timeout.
   export CACHE_PROPERTY_MAXTEST=100 CACHE_PROPERTY_SEED=20261124
-  # The 8-worker storm runs under every mutant it covers (about 300): a quarter of its operations
-  # there (still 40,000) keeps its checks and saves minutes; ./test.sh's test run storms in full.
-  export CACHE_STORM_OPERATIONS=5000
   # The Redis tests reach Core and Async through Cache.Redis, but they test the Redis backend (with
   # real waits for server TTLs); the in-memory tests are the gate's.
   no_redis_tests='FullyQualifiedName!~Cache.Redis.Tests'

@@ -13,11 +13,7 @@ public sealed class ConcurrencyStormTests
 {
     private const int MaxSize = 64;
     private const int Workers = 8;
-
-    // The mutation gate runs this storm under every mutant it covers (hundreds), so test.sh makes it
-    // smaller there (CACHE_STORM_OPERATIONS); a plain test run storms in full.
-    private static readonly int OperationsPerWorker =
-        int.TryParse(Environment.GetEnvironmentVariable("CACHE_STORM_OPERATIONS"), out int operations) ? operations : 20_000;
+    private const int OperationsPerWorker = 20_000;
 
     [Fact]
     public async Task A_storm_keeps_the_bound_the_counts_and_every_value_under_its_own_key()

@@ -1,5 +1,6 @@
 using Cache.Async;
 using Cache.Core;
+using Cache.Unit.Support;
 
 namespace Cache.Unit.Recording;
 
@@ -21,7 +22,7 @@ public sealed class TraceFormatTests
             new(TraceOperation.LookupOrSet, 12, TimeSpan.Zero, null),
             new(TraceOperation.Lost, 13, TimeSpan.Zero, null),
         ];
-        using var trace = new MemoryStream(Trace(new CacheOptions { MaxSize = 12_345, DefaultTtl = TimeSpan.FromSeconds(90) }, written));
+        using var trace = new MemoryStream(TraceBytes.Of(new CacheOptions { MaxSize = 12_345, DefaultTtl = TimeSpan.FromSeconds(90) }, written));
 
         Assert.True(TraceFormat.TryReadHeader(trace, out CacheOptions options));
         Assert.Equal((12_345, TimeSpan.FromSeconds(90)), (options.MaxSize, options.DefaultTtl));
@@ -31,7 +32,7 @@ public sealed class TraceFormatTests
     [Fact]
     public void A_stream_without_the_magic_or_shorter_than_a_header_is_not_a_trace()
     {
-        byte[] valid = Trace(CacheOptions.Default, []);
+        byte[] valid = TraceBytes.Of(CacheOptions.Default);
         byte[] wrongMagic = [.. valid];
         wrongMagic[7] = (byte)'2'; // CACHETR2: a header's length, not a trace's magic
 
@@ -43,7 +44,7 @@ public sealed class TraceFormatTests
     [Fact]
     public void A_trace_that_ends_inside_a_record_is_refused_after_the_whole_records()
     {
-        byte[] whole = Trace(CacheOptions.Default, [new(TraceOperation.Lookup, 1, TimeSpan.Zero, null), new(TraceOperation.Lookup, 2, TimeSpan.Zero, null)]);
+        byte[] whole = TraceBytes.Of(CacheOptions.Default, new(TraceOperation.Lookup, 1, TimeSpan.Zero, null), new(TraceOperation.Lookup, 2, TimeSpan.Zero, null));
         using var trace = new MemoryStream(whole[..^3]);
         Assert.True(TraceFormat.TryReadHeader(trace, out _));
         using IEnumerator<TraceRecord> records = TraceFormat.ReadRecords(trace).GetEnumerator();
@@ -57,7 +58,7 @@ public sealed class TraceFormatTests
     [Fact]
     public void An_unknown_operation_is_refused_by_its_number()
     {
-        byte[] bytes = Trace(CacheOptions.Default, [new(TraceOperation.Lookup, 1, TimeSpan.Zero, null)]);
+        byte[] bytes = TraceBytes.Of(CacheOptions.Default, new TraceRecord(TraceOperation.Lookup, 1, TimeSpan.Zero, null));
         bytes[TraceFormat.HeaderSize] = 99;
         using var trace = new MemoryStream(bytes);
         Assert.True(TraceFormat.TryReadHeader(trace, out _));
@@ -72,16 +73,4 @@ public sealed class TraceFormatTests
     [InlineData(5, 0, 1.0)]
     public void A_replays_hit_rate_is_hits_over_lookups_and_zero_without_lookups(long hits, long misses, double rate) =>
         Assert.Equal(rate, new ReplayResult(hits, misses, 0, 0).HitRate);
-
-    internal static byte[] Trace(CacheOptions options, TraceRecord[] records)
-    {
-        var bytes = new byte[TraceFormat.HeaderSize + (records.Length * TraceFormat.RecordSize)];
-        TraceFormat.WriteHeader(bytes, options);
-        for (int i = 0; i < records.Length; i++)
-        {
-            TraceFormat.WriteRecord(bytes.AsSpan(TraceFormat.HeaderSize + (i * TraceFormat.RecordSize)), records[i]);
-        }
-
-        return bytes;
-    }
 }

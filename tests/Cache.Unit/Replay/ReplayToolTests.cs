@@ -1,5 +1,6 @@
 using Cache.Async;
 using Cache.Replay;
+using Cache.Unit.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cache.Unit.Replay;
@@ -69,12 +70,11 @@ public sealed class ReplayToolTests : IDisposable
     public void A_trace_that_lost_records_is_replayed_with_a_warning_that_its_figures_are_approximate()
     {
         string trace = Path.Combine(_folder, "lossy.trace");
-        var bytes = new byte[TraceFormat.HeaderSize + (3 * TraceFormat.RecordSize)];
-        TraceFormat.WriteHeader(bytes, new Cache.Core.CacheOptions { MaxSize = 10 });
-        TraceFormat.WriteRecord(bytes.AsSpan(TraceFormat.HeaderSize), new TraceRecord(TraceOperation.Set, 1, TimeSpan.Zero, null));
-        TraceFormat.WriteRecord(bytes.AsSpan(TraceFormat.HeaderSize + TraceFormat.RecordSize), new TraceRecord(TraceOperation.Lost, 1_234, TimeSpan.Zero, null));
-        TraceFormat.WriteRecord(bytes.AsSpan(TraceFormat.HeaderSize + (2 * TraceFormat.RecordSize)), new TraceRecord(TraceOperation.Lookup, 1, TimeSpan.FromSeconds(1), null));
-        File.WriteAllBytes(trace, bytes);
+        File.WriteAllBytes(trace, TraceBytes.Of(
+            new Cache.Core.CacheOptions { MaxSize = 10 },
+            new TraceRecord(TraceOperation.Set, 1, TimeSpan.Zero, null),
+            new TraceRecord(TraceOperation.Lost, 1_234, TimeSpan.Zero, null),
+            new TraceRecord(TraceOperation.Lookup, 1, TimeSpan.FromSeconds(1), null)));
 
         (int exit, string table, _) = Run(trace, "--chart", Path.Combine(_folder, "l.png"));
 
@@ -87,7 +87,7 @@ public sealed class ReplayToolTests : IDisposable
     public void A_recorded_trace_cut_inside_a_record_exits_1_and_says_where()
     {
         string trace = Path.Combine(_folder, "cut.trace");
-        byte[] whole = Recording.TraceFormatTests.Trace(new Cache.Core.CacheOptions { MaxSize = 10 }, [new(TraceOperation.Lookup, 1, TimeSpan.Zero, null)]);
+        byte[] whole = TraceBytes.Of(new Cache.Core.CacheOptions { MaxSize = 10 }, new TraceRecord(TraceOperation.Lookup, 1, TimeSpan.Zero, null));
         File.WriteAllBytes(trace, whole[..^10]);
 
         (int exit, string table, string errors) = Run(trace, "--chart", Path.Combine(_folder, "cut.png"));
