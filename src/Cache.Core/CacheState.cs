@@ -32,18 +32,29 @@ public sealed partial class CacheState<TKey, TValue>
     private readonly RecencyOrder<TKey, TValue> _recency;
     private readonly DeadlineOrder<TKey, TValue> _deadlines;
 
+    // A view of another line's state (a snapshot): it never appends to the logs it shares with
+    // that line, so its first append forks and the line it was taken from keeps its logs.
+    private readonly bool _sharesLogs;
+
+    // The logs may still reference entries removed since they were last rebuilt (TrimExcess).
+    private readonly bool _holdsRemoved;
+
     private CacheState(
         CacheOptions options,
         TrieNode<TKey, TValue> entries,
         int count,
         RecencyOrder<TKey, TValue> recency,
-        DeadlineOrder<TKey, TValue> deadlines)
+        DeadlineOrder<TKey, TValue> deadlines,
+        bool sharesLogs,
+        bool holdsRemoved)
     {
         Options = options;
         _entries = entries;
         Count = count;
         _recency = recency;
         _deadlines = deadlines;
+        _sharesLogs = sharesLogs;
+        _holdsRemoved = holdsRemoved;
     }
 
     /// <summary>An empty state with the given options.</summary>
@@ -54,7 +65,8 @@ public sealed partial class CacheState<TKey, TValue>
     public static CacheState<TKey, TValue> Empty(CacheOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new CacheState<TKey, TValue>(options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty());
+        return new CacheState<TKey, TValue>(
+            options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
     }
 
     /// <summary>The capacity and default TTL of this state.</summary>
@@ -246,8 +258,28 @@ public sealed partial class CacheState<TKey, TValue>
         }
 
         var empty = new CacheState<TKey, TValue>(
-            Options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon), DeadlineOrder<TKey, TValue>.Empty());
+            Options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
         return new TransitionResult<TKey, TValue>(empty, log.ToImmutable());
+    }
+
+    /// <summary>
+    /// The same state (entries, values, deadlines and recency) with internal indexes that hold
+    /// nothing else: entries removed, evicted, expired or replaced earlier in this state's line stay
+    /// referenced by its indexes until they are rebuilt, and this rebuilds them, so those values can
+    /// be collected once no older state is held. The background sweep of the shell calls it.
+    /// </summary>
+    /// <returns>This state when its indexes hold no removed entry; otherwise an equal state.</returns>
+    /// <remarks>Costs time in proportion to the state's size; every answer of the result is this state's.</remarks>
+    public CacheState<TKey, TValue> TrimExcess()
+    {
+        if (!_holdsRemoved)
+        {
+            return this;
+        }
+
+        var draft = new Draft(this);
+        draft.Rebuild();
+        return draft.ToState();
     }
 
     /// <summary>
@@ -279,6 +311,14 @@ public sealed partial class CacheState<TKey, TValue>
         draft.Use(used);
         return draft.ToState();
     }
+
+    /// <summary>
+    /// This state as a view for someone else to run forward (a snapshot): equal in every answer, but
+    /// its line forks at its first append instead of taking the shared logs from the line this state
+    /// belongs to, which would then have to copy them itself.
+    /// </summary>
+    internal CacheState<TKey, TValue> AsView() =>
+        _sharesLogs ? this : new CacheState<TKey, TValue>(Options, _entries, Count, _recency, _deadlines, sharesLogs: true, _holdsRemoved);
 
     /// <summary>
     /// Checks that every index agrees with the entries and that the bound holds; throws
@@ -368,6 +408,8 @@ public sealed partial class CacheState<TKey, TValue>
             Count = origin.Count;
             Recency = origin._recency;
             Deadlines = origin._deadlines;
+            SharesLogs = origin._sharesLogs;
+            HoldsRemoved = origin._holdsRemoved;
         }
 
         public TrieNode<TKey, TValue> Entries { get; private set; }
@@ -378,8 +420,14 @@ public sealed partial class CacheState<TKey, TValue>
 
         public DeadlineOrder<TKey, TValue> Deadlines { get; private set; }
 
+        /// <summary>Whether the logs are another line's, so that appending has to fork first.</summary>
+        public bool SharesLogs { get; private set; }
+
+        /// <summary>Whether the logs may reference entries removed since they were built.</summary>
+        public bool HoldsRemoved { get; private set; }
+
         public readonly CacheState<TKey, TValue> ToState() =>
-            _changed ? new CacheState<TKey, TValue>(_origin.Options, Entries, Count, Recency, Deadlines) : _origin;
+            _changed ? new CacheState<TKey, TValue>(_origin.Options, Entries, Count, Recency, Deadlines, SharesLogs, HoldsRemoved) : _origin;
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
         public void ExpireDue(TimeSpan now, ref RemovalLog<TKey, TValue> log)
@@ -399,13 +447,22 @@ public sealed partial class CacheState<TKey, TValue>
                 log.Add(due.Key, due.Value, RemovalReason.Expired);
                 Entries = Entries.Remove(due.Key, due.Hash, out _);
                 Count--;
+                HoldsRemoved = true;
                 _changed = true;
             }
         }
 
         public void EvictLeastRecentlyUsed(ref RemovalLog<TKey, TValue> log)
         {
-            if (Recency.TryTakeLeastRecent(Entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest))
+            Liveness found = Recency.TryTakeLeastRecent(Entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest);
+            if (found == Liveness.Unknown)
+            {
+                // A later state has used these entries: a line of this state's own can tell.
+                Fork();
+                found = Recency.TryTakeLeastRecent(Entries, out entry, out rest);
+            }
+
+            if (found == Liveness.Live)
             {
                 log.Add(entry.Key, entry.Value, RemovalReason.Evicted);
                 Recency = rest;
@@ -418,6 +475,22 @@ public sealed partial class CacheState<TKey, TValue>
             Entries = Entries.Remove(entry.Key, entry.Hash, out _);
             Deadlines = Deadlines.Remove(entry);
             Count--;
+            HoldsRemoved = true;
+            _changed = true;
+        }
+
+        /// <summary>Rebuilds the logs from the entries stored, in place when this line owns them, so they reference nothing else.</summary>
+        public void Rebuild()
+        {
+            if (SharesLogs || !Recency.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt))
+            {
+                Fork();
+                return;
+            }
+
+            Recency = rebuilt;
+            Deadlines = Deadlines.Rebuilt(Entries, Count);
+            HoldsRemoved = false;
             _changed = true;
         }
 
@@ -425,7 +498,7 @@ public sealed partial class CacheState<TKey, TValue>
         public void Put(TKey key, int hash, TValue value, long deadline)
         {
             Entry<TKey, TValue> entry = NewEntry(key, hash, value, deadline);
-            if (!Recency.TryAppend([entry], Entries, Count + 1, out RecencyOrder<TKey, TValue> appended))
+            if (SharesLogs || !Recency.TryAppend([entry], Entries, Count + 1, out RecencyOrder<TKey, TValue> appended))
             {
                 Fork();
                 entry = NewEntry(key, hash, value, deadline);
@@ -441,6 +514,7 @@ public sealed partial class CacheState<TKey, TValue>
             else
             {
                 Deadlines = Deadlines.Remove(replaced);
+                HoldsRemoved = true;
             }
 
             Deadlines = Deadlines.Add(entry, Entries, Count);
@@ -450,26 +524,55 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Makes each still-stored entry of <paramref name="used"/> the most recently used, in order.</summary>
         public void Use(ReadOnlySpan<Entry<TKey, TValue>> used)
         {
-            if (Recency.TryAppend(used, Entries, Count, out RecencyOrder<TKey, TValue> appended))
+            // Only entries this state stores are stamped: an entry read from another state (removed
+            // since, or another line's after a fork) is passed over, or its stamp would mislead the
+            // states that do store it.
+            used = Stored(used);
+            if (used.IsEmpty)
+            {
+                return;
+            }
+
+            if (!SharesLogs && Recency.TryAppend(used, Entries, Count, out RecencyOrder<TKey, TValue> appended))
             {
                 Recency = appended;
                 _changed = true;
                 return;
             }
 
-            // The fork copies the entries: use the copies of those still stored.
-            TrieNode<TKey, TValue> before = Entries;
+            // The fork copies the entries: use the copies.
             Fork();
-            var copies = new List<Entry<TKey, TValue>>(used.Length);
-            foreach (Entry<TKey, TValue> entry in used)
+            var copies = new Entry<TKey, TValue>[used.Length];
+            for (int i = 0; i < used.Length; i++)
             {
-                if (before.Holds(entry))
+                copies[i] = Entries.Find(used[i].Key, used[i].Hash)!;
+            }
+
+            Recency = AppendToOwnLog(copies);
+        }
+
+        /// <summary><paramref name="used"/> without the entries this state does not store, copied only when there are any.</summary>
+        private readonly ReadOnlySpan<Entry<TKey, TValue>> Stored(ReadOnlySpan<Entry<TKey, TValue>> used)
+        {
+            for (int i = 0; i < used.Length; i++)
+            {
+                if (!Entries.Holds(used[i]))
                 {
-                    copies.Add(Entries.Find(entry.Key, entry.Hash)!);
+                    var stored = new List<Entry<TKey, TValue>>(used.Length);
+                    stored.AddRange(used[..i]);
+                    foreach (Entry<TKey, TValue> entry in used[(i + 1)..])
+                    {
+                        if (Entries.Holds(entry))
+                        {
+                            stored.Add(entry);
+                        }
+                    }
+
+                    return stored.ToArray();
                 }
             }
 
-            Recency = AppendToOwnLog([.. copies]);
+            return used;
         }
 
         private readonly Entry<TKey, TValue> NewEntry(TKey key, int hash, TValue value, long deadline) =>
@@ -486,6 +589,7 @@ public sealed partial class CacheState<TKey, TValue>
         /// </summary>
         private void Fork()
         {
+            ScanMeter.Forked();
             List<Entry<TKey, TValue>> live = Recency.Live(Entries);
             long baseStamp = Recency.Horizon;
             var copies = new Entry<TKey, TValue>[live.Count];
@@ -499,6 +603,8 @@ public sealed partial class CacheState<TKey, TValue>
             Entries = entries;
             Recency = RecencyOrder<TKey, TValue>.Of(copies, baseStamp, room: 1);
             Deadlines = DeadlineOrder<TKey, TValue>.Of(copies);
+            SharesLogs = false;
+            HoldsRemoved = false;
             _changed = true;
         }
     }

@@ -322,7 +322,9 @@ public sealed class InMemoryCache : ICache, IDisposable
 
     /// <summary>
     /// The published immutable state, in O(1). Nothing the cache does later changes it, so it can
-    /// be read, enumerated or run forward ("what would this Set evict?") at leisure.
+    /// be read, enumerated or run forward ("what would this Set evict?") at leisure. Running it
+    /// forward costs that line one copy of the state at its first hit or write (O(n)), never the
+    /// cache: the cache's own next write costs what it would have cost without the snapshot.
     /// </summary>
     /// <returns>The current state; its times are measured from the cache's creation.</returns>
     /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
@@ -332,7 +334,9 @@ public sealed class InMemoryCache : ICache, IDisposable
         lock (_gate)
         {
             ApplyUsesLocked();
-            return _state;
+
+            // A view: running it forward forks its own line, and the cache keeps its logs.
+            return _state.AsView();
         }
     }
 
@@ -578,7 +582,9 @@ public sealed class InMemoryCache : ICache, IDisposable
 
             ApplyUsesLocked();
             result = _state.Expire(Now());
-            PublishLocked(result.State, result.Removals);
+
+            // The sweep also lets go of what earlier writes removed, so an idle cache pins no dead value.
+            PublishLocked(result.State.TrimExcess(), result.Removals);
         }
 
         Report(result.Removals);

@@ -72,8 +72,28 @@ internal readonly struct DeadlineOrder<TKey, TValue>
         }
 
         // Full, or another state has appended past this one: copy the live records.
-        var log = new AppendLog<Entry<TKey, TValue>>(2 * (count + 1), 0);
-        int filled = 0;
+        AppendLog<Entry<TKey, TValue>> log = CopyStored(entries, count + 1, out int filled);
+        log.Write(filled++, entry);
+        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder);
+    }
+
+    /// <summary>The same index with a new log that references only entries still stored.</summary>
+    public DeadlineOrder<TKey, TValue> Rebuilt(TrieNode<TKey, TValue> entries, int count)
+    {
+        AppendLog<Entry<TKey, TValue>> log = CopyStored(entries, count, out int filled);
+        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder);
+    }
+
+    /// <summary>The index without <paramref name="entry"/>, which is being removed from the state.</summary>
+    public DeadlineOrder<TKey, TValue> Remove(Entry<TKey, TValue> entry) =>
+        entry.OutOfOrder ? new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Remove(entry)) : this; // a log record just goes stale
+
+    /// <summary>A new log, with room for <paramref name="count"/> records and as many more, holding this one's records of entries still stored.</summary>
+    private AppendLog<Entry<TKey, TValue>> CopyStored(TrieNode<TKey, TValue> entries, int count, out int filled)
+    {
+        ScanMeter.Read(Tail - Head);
+        var log = new AppendLog<Entry<TKey, TValue>>(2 * count, 0);
+        filled = 0;
         for (int position = Head; position < Tail; position++)
         {
             Entry<TKey, TValue> logged = Log[position];
@@ -83,13 +103,8 @@ internal readonly struct DeadlineOrder<TKey, TValue>
             }
         }
 
-        log.Write(filled++, entry);
-        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder);
+        return log;
     }
-
-    /// <summary>The index without <paramref name="entry"/>, which is being removed from the state.</summary>
-    public DeadlineOrder<TKey, TValue> Remove(Entry<TKey, TValue> entry) =>
-        entry.OutOfOrder ? new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Remove(entry)) : this; // a log record just goes stale
 
     /// <summary>
     /// The stored entry with the soonest deadline if it is due at <paramref name="now"/>, and the index
@@ -114,6 +129,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
             }
         }
 
+        ScanMeter.Read(head - Head + 1);
         Entry<TKey, TValue>? sorted = OutOfOrder.Count > 0 && Expiry.IsDue(OutOfOrder.Min!.Deadline, now) ? OutOfOrder.Min : null;
         if (sorted is not null && (logged is null || SoonestFirst.Compare(sorted, logged) < 0))
         {

@@ -11,16 +11,17 @@ namespace Cache.Core.Representation;
 /// A record is live in a state when its entry is still stored in that state and the record is the
 /// entry's last one in <c>[Head, Tail)</c>. Stamps are positions: the record in slot <c>i</c> has
 /// stamp <c>Log.Base + i</c>, and every stamp a state's own history wrote is below its
-/// <see cref="Horizon"/>. Only the line that owns the log's next slot writes last-use stamps, and
-/// always at or past the horizon of every other state sharing the entry, so an entry whose last use
-/// is below a state's horizon tells that state the truth in one read. A last use at or past the
-/// horizon was written by a later state; the earlier state then looks for a later record of the
-/// entry in its own part of the log, which never changes.
+/// <see cref="Horizon"/>. Only the state that wins the log's next slot writes stamps, only on
+/// entries it stores, and always at or past the horizon of every other state that stores the same
+/// entry; so an entry a state stores whose stamp is below that state's horizon tells it the truth in
+/// one read.
 /// </para>
 /// <para>
-/// A state that has to append but does not own the log (it is not the newest of its line) has to
-/// fork: <see cref="CacheState{TKey, TValue}"/> then copies its live entries, so the two lines share
-/// no stamp.
+/// A stamp at or past the horizon was written by a later state. The earlier state cannot tell from
+/// it where its own last record of the entry is, and it does not search (a search per record made
+/// old states quadratic): it answers <see cref="Liveness.Unknown"/>, and
+/// <see cref="CacheState{TKey, TValue}"/> forks, copying its live entries once, so that its line
+/// shares no entry, and so no stamp, with any other.
 /// </para>
 /// </remarks>
 internal readonly struct RecencyOrder<TKey, TValue>
@@ -93,29 +94,37 @@ internal readonly struct RecencyOrder<TKey, TValue>
         return true;
     }
 
-    /// <summary>The least recently used live entry and the order without it, or false when no entry is stored.</summary>
-    public bool TryTakeLeastRecent(TrieNode<TKey, TValue> entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
+    /// <summary>
+    /// The least recently used live entry and the order without it (<see cref="Liveness.Live"/>);
+    /// <see cref="Liveness.Stale"/> when no entry is stored; <see cref="Liveness.Unknown"/> when a
+    /// later state has used this state's entries, so that only a fork can tell.
+    /// </summary>
+    public Liveness TryTakeLeastRecent(TrieNode<TKey, TValue> entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
     {
         for (int position = Head; position < Tail; position++)
         {
             Entry<TKey, TValue> candidate = Log[position];
-            if (IsLive(candidate, position, entries))
+            Liveness recency = Of(candidate, position, entries);
+            if (recency != Liveness.Stale)
             {
+                ScanMeter.Read(position - Head + 1);
                 entry = candidate;
                 rest = new RecencyOrder<TKey, TValue>(Log, position + 1, Tail);
-                return true;
+                return recency;
             }
         }
 
+        ScanMeter.Read(Tail - Head);
         entry = null!;
         rest = new RecencyOrder<TKey, TValue>(Log, Tail, Tail);
-        return false;
+        return Liveness.Stale;
     }
 
     /// <summary>The live entries from the least to the most recently used; costs time and space in proportion to the log.</summary>
     public List<Entry<TKey, TValue>> Live(TrieNode<TKey, TValue> entries)
     {
         // Walking back from the tail, an entry's first record is its last use.
+        ScanMeter.Read(Tail - Head);
         var seen = new HashSet<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
         var live = new List<Entry<TKey, TValue>>();
         for (int position = Tail - 1; position >= Head; position--)
@@ -143,26 +152,27 @@ internal readonly struct RecencyOrder<TKey, TValue>
         return new RecencyOrder<TKey, TValue>(log.Filled(live.Count), 0, live.Count);
     }
 
-    private bool IsLive(Entry<TKey, TValue> entry, int position, TrieNode<TKey, TValue> entries)
+    /// <summary>Whether the record at <paramref name="position"/> is <paramref name="entry"/>'s last use in this state, in one read and at most one lookup.</summary>
+    private Liveness Of(Entry<TKey, TValue> entry, int position, TrieNode<TKey, TValue> entries)
     {
         // The stamp first: it rules out most stale records with one read and no trie lookup.
         long lastUse = entry.LastUse;
         if (lastUse < Horizon)
         {
-            return lastUse == Log.Base + position && entries.Holds(entry);
+            return lastUse == Log.Base + position && entries.Holds(entry) ? Liveness.Live : Liveness.Stale;
         }
 
-        // A later state has used the entry since; only this state's own records can tell.
-        for (int later = position + 1; later < Tail; later++)
-        {
-            if (ReferenceEquals(Log[later], entry))
-            {
-                return false;
-            }
-        }
-
-        return entries.Holds(entry);
+        // A later state has used the entry since: this state's records alone could tell, so fork.
+        return entries.Holds(entry) ? Liveness.Unknown : Liveness.Stale;
     }
+
+    /// <summary>
+    /// Seals the log and moves the live records to a new one with room to spare, stamped from this
+    /// state's horizon, so the new log references nothing but the entries stored. False when another
+    /// state sealed or extended the log first: this state has to fork instead.
+    /// </summary>
+    public bool TryRebuild(TrieNode<TKey, TValue> entries, int count, out RecencyOrder<TKey, TValue> rebuilt) =>
+        TryCompact(entries, count, 0, out rebuilt);
 
     /// <summary>
     /// The log is full: seal it and move the live records to a new log with room to spare, stamped
@@ -181,18 +191,41 @@ internal readonly struct RecencyOrder<TKey, TValue>
         long baseStamp = Horizon;
         var log = new AppendLog<Entry<TKey, TValue>>(Spare * (count + wanted), baseStamp);
         int filled = 0;
+        ScanMeter.Read(Tail - Head);
         for (int position = Head; position < Tail; position++)
         {
             Entry<TKey, TValue> entry = Log[position];
-            if (IsLive(entry, position, entries))
+            switch (Of(entry, position, entries))
             {
-                log.Write(filled, entry);
-                entry.Use(baseStamp + filled);
-                filled++;
+                case Liveness.Live:
+                    log.Write(filled, entry);
+                    entry.Use(baseStamp + filled);
+                    filled++;
+                    break;
+                // Stryker disable once all : unreachable for the state that sealed the log (no later
+                // state can stamp its entries); were it ever reached, a fork is still correct.
+                case Liveness.Unknown:
+                    compacted = this;
+                    return false;
+                default:
+                    break;
             }
         }
 
         compacted = new RecencyOrder<TKey, TValue>(log.Filled(filled), 0, filled);
         return true;
     }
+}
+
+/// <summary>What one record of a recency log is to the state reading it.</summary>
+internal enum Liveness
+{
+    /// <summary>Not the last use of an entry the state stores.</summary>
+    Stale,
+
+    /// <summary>The last use of an entry the state stores.</summary>
+    Live,
+
+    /// <summary>The state stores the entry, but a later state has stamped it: only a fork can tell.</summary>
+    Unknown,
 }
