@@ -42,6 +42,10 @@ public sealed class InMemoryCache : ICache, IDisposable
     private readonly OrderedRing<Entry<string, object?>> _uses = new(HitRingCapacity);
     private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[HitRingCapacity];
     private volatile CacheState<string, object?> _state;
+
+    // The view Snapshot handed out of the current state, so that snapshots with no change between
+    // them are one object; dropped whenever the state changes, so it never pins an old one.
+    private CacheState<string, object?>? _view;
     private volatile bool _disposed;
 
     /// <summary>Creates a cache.</summary>
@@ -336,7 +340,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             ApplyUsesLocked();
 
             // A view: running it forward forks its own line, and the cache keeps its logs.
-            return _state.AsView();
+            return _view ??= _state.AsView();
         }
     }
 
@@ -466,6 +470,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         if (count > 0)
         {
             _state = _state.Use(_draining.AsSpan(0, count));
+            _view = null;
             Array.Clear(_draining, 0, count);
         }
     }
@@ -507,6 +512,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     private void PublishLocked(CacheState<string, object?> state, ImmutableArray<CacheRemoval<string, object?>> removals)
     {
         _state = state;
+        _view = null;
         _counters.Count(removals);
         if (!removals.IsEmpty && EntryRemoved is not null)
         {

@@ -15,7 +15,11 @@ internal sealed class CoreSystem(int maxSize, TimeSpan defaultTtl)
 
     /// <summary>Applies one operation to a given state without keeping the result: for purity checks.</summary>
     public static (string Answer, CacheState<string, int> State, ImmutableArray<CacheRemoval<string, int>> Removed) Step(
-        CacheState<string, int> state, TimeSpan now, Operation operation)
+        CacheState<string, int> state, TimeSpan now, Operation operation) => Step<int>(state, now, operation);
+
+    /// <summary>The same for a state of any value type that holds the operations' ints (a snapshot of the shell holds them boxed).</summary>
+    public static (string Answer, CacheState<string, TValue> State, ImmutableArray<CacheRemoval<string, TValue>> Removed) Step<TValue>(
+        CacheState<string, TValue> state, TimeSpan now, Operation operation)
     {
         switch (operation)
         {
@@ -33,7 +37,7 @@ internal sealed class CoreSystem(int maxSize, TimeSpan defaultTtl)
                 return (removed.Removed ? "true" : "false", removed.State, removed.Removals);
             case GetOrSetOp getOrSet:
                 var found = state.Get(getOrSet.Key, now);
-                if (found.TryGetValue(out int cached))
+                if (found.TryGetValue(out TValue? cached))
                 {
                     return ($"hit {cached}", found.State, found.Removals);
                 }
@@ -63,6 +67,6 @@ internal sealed class CoreSystem(int maxSize, TimeSpan defaultTtl)
         return answer;
     }
 
-    private static SetResult<string, int> Set(CacheState<string, int> state, string key, int value, TtlChoice ttl, TimeSpan now) =>
-        ttl.AsTimeSpan is { } given ? state.Set(key, value, given, now) : state.Set(key, value, now);
+    private static SetResult<string, TValue> Set<TValue>(CacheState<string, TValue> state, string key, int value, TtlChoice ttl, TimeSpan now) =>
+        ttl.AsTimeSpan is { } given ? state.Set(key, (TValue)(object)value, given, now) : state.Set(key, (TValue)(object)value, now);
 }

@@ -81,6 +81,65 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         }
     }
 
+    /// <summary>A model that starts where this one is and goes on alone: a line of states forked from this one.</summary>
+    public ReferenceModel Clone()
+    {
+        var clone = new ReferenceModel(maxSize, defaultTtl) { EvictsMostRecentlyUsed = EvictsMostRecentlyUsed };
+        clone._entries.AddRange(_entries.Select(e => new Entry { Key = e.Key, Value = e.Value, Deadline = e.Deadline, Written = e.Written, LastUse = e.LastUse }));
+        clone._sequence = _sequence;
+        clone.Now = Now;
+        clone.Hits = Hits;
+        clone.Misses = Misses;
+        clone.Sets = Sets;
+        clone.Removals = Removals;
+        clone.Evictions = Evictions;
+        clone.Expirations = Expirations;
+        return clone;
+    }
+
+    /// <summary>The shell's sweep and the core's Expire: removes what has expired.</summary>
+    public void Sweep()
+    {
+        Removed.Clear();
+        ExpireAll();
+    }
+
+    /// <summary>The core's Evict: what has expired, or else the least recently used entry.</summary>
+    public void Evict()
+    {
+        Removed.Clear();
+        ExpireAll();
+        if (Removed.Count == 0 && _entries.Count > 0)
+        {
+            var victim = _entries.OrderBy(e => e.LastUse).First();
+            _entries.Remove(victim);
+            Evictions++;
+            Removed.Add((victim.Key, RemovalReason.Evicted));
+        }
+    }
+
+    /// <summary>The shell's GetMany: hits are used in order; an expired entry is a miss left for the next write.</summary>
+    public string GetManyLeavingExpired(IEnumerable<string> keys)
+    {
+        Removed.Clear();
+        var found = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (string key in keys)
+        {
+            if (Find(key) is { } entry && !IsExpired(entry))
+            {
+                entry.LastUse = ++_sequence;
+                Hits++;
+                found[key] = entry.Value;
+            }
+            else
+            {
+                Misses++;
+            }
+        }
+
+        return string.Join(",", found.Select(pair => $"{pair.Key}={pair.Value}"));
+    }
+
     public string Stats() =>
         $"hits {Hits} misses {Misses} sets {Sets} removals {Removals} evictions {Evictions} expirations {Expirations} " +
         $"active {Count - ExpiredCount} expired {ExpiredCount} max {maxSize}";

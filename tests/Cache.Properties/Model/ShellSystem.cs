@@ -8,10 +8,12 @@ internal sealed class ShellSystem : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
 
-    public ShellSystem(int maxSize, TimeSpan defaultTtl, Stream? recorder = null) =>
-        Cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl, ExpirationScanInterval = null, Recorder = recorder }, _time);
+    public ShellSystem(int maxSize, TimeSpan defaultTtl, Stream? recorder = null, TimeSpan? sweep = null) =>
+        Cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl, ExpirationScanInterval = sweep, Recorder = recorder }, _time);
 
     public InMemoryCache Cache { get; }
+
+    public FakeTimeProvider Time => _time;
 
     public string Apply(Operation operation)
     {
