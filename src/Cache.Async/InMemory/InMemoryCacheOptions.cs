@@ -40,8 +40,11 @@ public sealed class InMemoryCacheOptions
     /// cache from real traffic. Null (the default) records nothing. Recording costs a hash and one
     /// compare-and-swap into a bounded ring an operation; a background task does the writing. If the
     /// stream falls behind until the ring is full, records are lost (counted, logged and marked in the
-    /// trace) rather than callers kept waiting; a stream that throws stops the recording, logged. The
-    /// cache writes what is queued and flushes when disposed; the stream stays the caller's to close.
+    /// trace) rather than callers kept waiting; a stream that throws (from its first write on) stops
+    /// the recording, logged. The header too is written by the background task, so a stalled stream
+    /// never holds up the constructor. The cache writes what is queued and flushes when disposed,
+    /// waiting at most 2 seconds of wall time for a stream that stalls; what is still unwritten then
+    /// is abandoned, counted and logged. The stream stays the caller's to close.
     /// </summary>
     public Stream? Recorder { get; set; }
 
