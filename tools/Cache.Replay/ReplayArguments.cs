@@ -12,7 +12,9 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
         "  Without --max-size or --default-ttl, a recorded trace replays with the options it was recorded with;\n" +
         "  a text trace with 100,1000,10000 and 1h.";
 
-    /// <exception cref="FormatException">An argument is missing or malformed; the message says which.</exception>
+    /// <exception cref="FormatException">
+    /// An argument is missing or malformed, or the chart's folder does not exist; the message says which.
+    /// </exception>
     public static ReplayArguments Parse(string[] args)
     {
         string? trace = null;
@@ -43,10 +45,17 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
             }
         }
 
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(chart));
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        {
+            throw new FormatException($"--chart: the folder '{folder}' does not exist");
+        }
+
         return new ReplayArguments(trace ?? throw new FormatException("no trace given"), sizes, ttls, chart);
     }
 
     /// <summary>A TTL such as 90s, 5m, 1h, 2d, 250ms, or inf (never expires).</summary>
+    /// <exception cref="FormatException">Not a TTL, or not one a TimeSpan can hold (at least one tick, finite, within range).</exception>
     public static TimeSpan ParseTtl(string text)
     {
         if (text is "inf" or "infinite")
@@ -63,9 +72,17 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
             _ when text.EndsWith('d') => (text[..^1], 86400.0),
             _ => throw new FormatException($"'{text}' is not a TTL: give a number with ms, s, m, h or d, or inf"),
         };
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0
-            ? TimeSpan.FromSeconds(value * unitSeconds)
-            : throw new FormatException($"'{text}' is not a positive TTL");
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0))
+        {
+            throw new FormatException($"'{text}' is not a positive TTL");
+        }
+
+        if (!Seconds.TryToTimeSpan(value * unitSeconds, out TimeSpan ttl))
+        {
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is too long a TTL: at most {TimeSpan.MaxValue.TotalDays:N0} days, or inf for one that never expires"));
+        }
+
+        return ttl > TimeSpan.Zero ? ttl : throw new FormatException($"'{text}' is shorter than the shortest TTL (one tick, 100 ns)");
     }
 
     private static int ParseSize(string text) =>

@@ -21,7 +21,10 @@ internal static class ReplayCommand
 {
     public static int Run(string[] args, TextWriter output, TextWriter errors)
     {
-        ReplayArguments arguments;
+        // Bad arguments (a trace that cannot be opened included) exit 2 with the reason and the usage;
+        // bad data in the trace exits 1 with one line. Only the exceptions the parsers and the file
+        // system throw for those are caught: anything else is a bug, and crashes as one.
+        ReplayArguments? arguments = null;
         TraceSource trace;
         try
         {
@@ -33,6 +36,11 @@ internal static class ReplayCommand
             errors.WriteLine(exception.Message);
             errors.WriteLine(ReplayArguments.Usage);
             return 2;
+        }
+        catch (InvalidDataException exception)
+        {
+            errors.WriteLine($"{arguments!.Trace}: {exception.Message}"); // only the trace's header throws this, once the arguments are parsed
+            return 1;
         }
 
         int[] sizes = arguments.MaxSizes ?? (trace.RecordedOptions is { } recorded ? [recorded.MaxSize] : [100, 1_000, 10_000]);
@@ -49,7 +57,7 @@ internal static class ReplayCommand
                 }
             }
         }
-        catch (InvalidDataException exception)
+        catch (Exception exception) when (exception is InvalidDataException or IOException)
         {
             errors.WriteLine($"{arguments.Trace}: {exception.Message}");
             return 1;
@@ -72,7 +80,16 @@ internal static class ReplayCommand
                 $"| {row.MaxSize:N0} | {ReplayRow.Format(row.DefaultTtl)} | {result.HitRate:P2} | {result.Hits:N0} | {result.Misses:N0} | {result.Evictions:N0} | {result.Expirations:N0} |"));
         }
 
-        HitRateChart.Save(arguments.Chart, rows);
+        try
+        {
+            HitRateChart.Save(arguments.Chart, rows);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            errors.WriteLine($"--chart: '{arguments.Chart}' could not be written: {exception.Message}");
+            return 2;
+        }
+
         output.WriteLine();
         output.WriteLine($"chart: {Path.GetFullPath(arguments.Chart)}");
         return 0;

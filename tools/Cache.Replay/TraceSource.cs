@@ -10,9 +10,11 @@ internal sealed class TraceSource(string path)
     private static readonly TimeSpan TextSpacing = TimeSpan.FromMilliseconds(1);
 
     /// <summary>The options a recorded trace was made with; null for a text trace.</summary>
+    /// <exception cref="InvalidDataException">(From the constructor) the header holds options no cache could have had.</exception>
     public CacheOptions? RecordedOptions { get; } = ReadOptions(path);
 
     /// <summary>The records, read afresh from the file on each call, so a replay holds one record at a time.</summary>
+    /// <exception cref="InvalidDataException">A record, or a text line's time, is not one the trace could hold.</exception>
     public IEnumerable<TraceRecord> Records()
     {
         using FileStream file = File.OpenRead(path);
@@ -38,9 +40,13 @@ internal sealed class TraceSource(string path)
                 continue;
             }
 
-            TimeSpan time = columns.Length > 1 && double.TryParse(columns[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
-                ? TimeSpan.FromSeconds(seconds)
-                : TextSpacing * line;
+            TimeSpan time = TextSpacing * line;
+            if (columns.Length > 1 && double.TryParse(columns[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+                && !Seconds.TryToTimeSpan(seconds, out time))
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"line {line}: '{columns[1]}' is not a time in seconds that a TimeSpan can hold."));
+            }
+
             yield return new TraceRecord(TraceOperation.LookupOrSet, TraceFormat.HashOf(columns[0]), time, null);
         }
     }

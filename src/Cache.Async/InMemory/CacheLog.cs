@@ -31,4 +31,7 @@ internal static partial class CacheLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Writing the access trace failed; recording stopped, the cache carries on")]
     public static partial void TraceWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The access trace's stream did not finish when the cache was disposed; gave up waiting: {Count} records were abandoned unwritten, and what was written may not be flushed")]
+    public static partial void TraceAbandoned(ILogger logger, long count);
 }

@@ -54,7 +54,8 @@ public sealed class InMemoryCache : ICache, IDisposable
     /// <param name="logger">Where hits, misses and evictions (Debug) and failures (Warning) go; null for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">
     /// MaxSize is less than 1, DefaultTtl is zero or negative and not infinite, or
-    /// ExpirationScanInterval is zero or negative.
+    /// ExpirationScanInterval is zero, negative and not infinite, or longer than
+    /// <see cref="InMemoryCacheOptions.MaxExpirationScanInterval"/>.
     /// </exception>
     public InMemoryCache(
         InMemoryCacheOptions? options = null,
@@ -70,13 +71,10 @@ public sealed class InMemoryCache : ICache, IDisposable
         ILogger? logger,
         IMeterFactory? meterFactory)
     {
+        // Every option is checked before anything starts (the recorder's writer, the sweep timer).
         options ??= new InMemoryCacheOptions();
         var coreOptions = new CacheOptions { MaxSize = options.MaxSize, DefaultTtl = options.DefaultTtl };
-        TimeSpan? sweepInterval = options.ExpirationScanInterval;
-        if (sweepInterval is { } interval && interval != Timeout.InfiniteTimeSpan)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(options.ExpirationScanInterval));
-        }
+        TimeSpan? sweepInterval = InMemoryCacheOptions.SweepPeriodOf(options.ExpirationScanInterval);
 
         _flights = new FlightTable(_gate);
         _removalEvents = new RemovalDispatcher(RaiseEntryRemoved);
@@ -87,7 +85,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         _state = CacheState<string, object?>.Empty(coreOptions);
         _metrics = new CacheMetrics(meterFactory, () => _state.Count);
         _recorder = options.Recorder is { } trace ? new TraceRecorder(trace, coreOptions, _logger) : null;
-        if (sweepInterval is { } period && period != Timeout.InfiniteTimeSpan)
+        if (sweepInterval is { } period)
         {
             _sweep = _timeProvider.CreateTimer(static cache => ((InMemoryCache)cache!).Sweep(), this, period, period);
         }

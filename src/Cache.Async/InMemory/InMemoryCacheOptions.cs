@@ -15,9 +15,22 @@ public sealed class InMemoryCacheOptions
     public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// The longest <see cref="ExpirationScanInterval"/>: 0xFFFFFFFE ms (about 49.7 days), the
+    /// longest period <see cref="System.Threading.Timer"/> accepts.
+    /// </summary>
+    public static readonly TimeSpan MaxExpirationScanInterval = TimeSpan.FromMilliseconds(0xFFFFFFFE);
+
+    private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
     /// How often a timer from the cache's TimeProvider removes expired entries; null or
     /// <see cref="Timeout.InfiniteTimeSpan"/> turns the sweep off. Default one minute.
     /// Expired entries are never returned either way; the sweep only frees their memory sooner.
+    /// Otherwise it must be positive and at most <see cref="MaxExpirationScanInterval"/> (about
+    /// 49.7 days, the longest period a <see cref="System.Threading.Timer"/> takes); the cache's
+    /// constructor refuses anything else with an <see cref="ArgumentOutOfRangeException"/> naming
+    /// this option. An interval under one millisecond is rounded up to one millisecond, the
+    /// timer's resolution (the system timer would truncate it to zero and sweep only once).
     /// </summary>
     public TimeSpan? ExpirationScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -27,8 +40,25 @@ public sealed class InMemoryCacheOptions
     /// cache from real traffic. Null (the default) records nothing. Recording costs a hash and one
     /// compare-and-swap into a bounded ring an operation; a background task does the writing. If the
     /// stream falls behind until the ring is full, records are lost (counted, logged and marked in the
-    /// trace) rather than callers kept waiting; a stream that throws stops the recording, logged. The
-    /// cache writes what is queued and flushes when disposed; the stream stays the caller's to close.
+    /// trace) rather than callers kept waiting; a stream that throws (from its first write on) stops
+    /// the recording, logged. The header too is written by the background task, so a stalled stream
+    /// never holds up the constructor. The cache writes what is queued and flushes when disposed,
+    /// waiting at most 2 seconds of wall time for a stream that stalls; what is still unwritten then
+    /// is abandoned, counted and logged. The stream stays the caller's to close.
     /// </summary>
     public Stream? Recorder { get; set; }
+
+    /// <summary>The sweep timer's period for <paramref name="interval"/>; null when the sweep is off.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is one the timer cannot take.</exception>
+    internal static TimeSpan? SweepPeriodOf(TimeSpan? interval)
+    {
+        if (interval is not { } given || given == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(given, TimeSpan.Zero, nameof(ExpirationScanInterval));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(given, MaxExpirationScanInterval, nameof(ExpirationScanInterval));
+        return given < TimerResolution ? TimerResolution : given;
+    }
 }

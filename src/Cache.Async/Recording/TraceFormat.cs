@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Cache.Core;
@@ -15,6 +16,7 @@ internal static class TraceFormat
     public const int HeaderSize = 20;
     public const int RecordSize = 25;
     private const long DefaultTtlMarker = long.MinValue;
+    private static readonly long InfiniteTicks = Timeout.InfiniteTimeSpan.Ticks;
     private static readonly byte[] Magic = "CACHETR1"u8.ToArray();
 
     public static ulong HashOf(string key) => XxHash64.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()));
@@ -35,6 +37,7 @@ internal static class TraceFormat
     }
 
     /// <summary>Whether a stream starts with a trace header (it reads the header either way).</summary>
+    /// <exception cref="InvalidDataException">The header holds options no cache could have had (MaxSize below 1, a bad DefaultTtl).</exception>
     public static bool TryReadHeader(Stream input, out CacheOptions options)
     {
         Span<byte> header = stackalloc byte[HeaderSize];
@@ -44,20 +47,31 @@ internal static class TraceFormat
             return false;
         }
 
-        options = new CacheOptions
+        int maxSize = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        long defaultTtl = BinaryPrimitives.ReadInt64LittleEndian(header[12..]);
+        if (maxSize < 1)
         {
-            MaxSize = BinaryPrimitives.ReadInt32LittleEndian(header[8..]),
-            DefaultTtl = TimeSpan.FromTicks(BinaryPrimitives.ReadInt64LittleEndian(header[12..])),
-        };
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The trace header's MaxSize is {maxSize}: it must be at least 1."));
+        }
+
+        if (!IsValidTtl(defaultTtl))
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The trace header's DefaultTtl is {defaultTtl} ticks: it must be positive, or {InfiniteTicks} (infinite)."));
+        }
+
+        options = new CacheOptions { MaxSize = maxSize, DefaultTtl = TimeSpan.FromTicks(defaultTtl) };
         return true;
     }
 
     /// <summary>The records after the header, to the end of the stream.</summary>
-    /// <exception cref="InvalidDataException">The stream ends inside a record or holds an unknown operation.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The stream ends inside a record, or holds an unknown operation or a Set whose TTL is zero or
+    /// negative and not infinite.
+    /// </exception>
     public static IEnumerable<TraceRecord> ReadRecords(Stream input)
     {
         var buffer = new byte[RecordSize];
-        while (true)
+        for (long number = 1; ; number++)
         {
             int read = input.ReadAtLeast(buffer, RecordSize, throwOnEndOfStream: false);
             if (read == 0)
@@ -77,6 +91,11 @@ internal static class TraceFormat
             }
 
             long ttl = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(17));
+            if (operation == TraceOperation.Set && ttl != DefaultTtlMarker && !IsValidTtl(ttl))
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Record {number} is a Set with a TTL of {ttl} ticks: a TTL must be positive, or {InfiniteTicks} (infinite)."));
+            }
+
             yield return new TraceRecord(
                 operation,
                 BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(1)),
@@ -84,4 +103,7 @@ internal static class TraceFormat
                 ttl == DefaultTtlMarker ? null : TimeSpan.FromTicks(ttl));
         }
     }
+
+    /// <summary>What the core accepts as a TTL (see Expiry): positive, or infinite.</summary>
+    private static bool IsValidTtl(long ticks) => ticks > 0 || ticks == InfiniteTicks;
 }

@@ -203,6 +203,45 @@ public sealed class RecordReplayTests
         Assert.Equal(markers, logged);
     }
 
+    [Fact]
+    public async Task Dispose_gives_up_on_a_stream_that_never_completes_a_write_within_its_bound_and_logs_what_it_abandoned()
+    {
+        var logger = new FakeLogger<InMemoryCache>();
+        var trace = new StalledStream();
+        var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = trace, ExpirationScanInterval = null }, new FakeTimeProvider(), logger); // the header waits too: the constructor does not
+        for (int i = 0; i < 10; i++)
+        {
+            await cache.SetAsync($"k{i}", i);
+        }
+
+        // The one wait on the real clock in these tests: the bound is wall time inside Dispose (a
+        // fake clock would never reach it), so this measures that Dispose returns after about
+        // TraceRecorder.DisposeTimeout (2 s), well before 5 s.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        cache.Dispose();
+        watch.Stop();
+
+        Assert.InRange(watch.Elapsed, TraceRecorder.DisposeTimeout * 0.9, TimeSpan.FromSeconds(5));
+        var abandoned = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 12);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, abandoned.Level);
+        Assert.Equal("10", abandoned.GetStructuredStateValue("Count")); // the header never went, and neither did any Set
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 9);
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_from_its_first_write_does_not_fail_the_constructor_it_stops_the_recording_with_a_warning()
+    {
+        var logger = new FakeLogger<InMemoryCache>();
+        using (var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = new BrokenStream(), ExpirationScanInterval = null }, new FakeTimeProvider(), logger))
+        {
+            await cache.SetAsync("a", 1);
+            Assert.Equal(1, await cache.GetAsync<int>("a"));
+        }
+
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 9 && r.Exception is IOException);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 12);
+    }
+
     /// <summary>Every kind of access, from one caller, with the fake clock moving.</summary>
     private static async Task RunWorkloadAsync(InMemoryCache cache, FakeTimeProvider time, Random random)
     {
@@ -292,10 +331,40 @@ public sealed class RecordReplayTests
         }
     }
 
-    /// <summary>A stream that accepts the header and then fails every write: a disk that fills up.</summary>
+    /// <summary>A stream whose asynchronous writes fail: a disk that fills up.</summary>
     private sealed class FailingStream : MemoryStream
     {
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             ValueTask.FromException(new IOException("No space left on device"));
+    }
+
+    /// <summary>A stream that fails every write from the first byte, synchronous or not: a disk already full.</summary>
+    private sealed class BrokenStream : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("No space left on device");
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("No space left on device");
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException(new IOException("No space left on device"));
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromException(new IOException("No space left on device"));
+    }
+
+    /// <summary>
+    /// A stream that stalls from its first byte: no asynchronous write ever completes (cancellation
+    /// is ignored, as by a hung network mount). A synchronous write would block its caller for
+    /// ever; here it throws instead, so code that writes synchronously fails this test rather than hangs it.
+    /// </summary>
+    private sealed class StalledStream : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new InvalidOperationException("A synchronous write to a stalled stream would never return.");
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("A synchronous write to a stalled stream would never return.");
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => new(new TaskCompletionSource().Task);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => new TaskCompletionSource().Task;
     }
 }

@@ -99,6 +99,93 @@ public sealed class ReplayToolTests : IDisposable
     }
 
     [Theory]
+    [InlineData(0, 36_000_000_000L, "The trace header's MaxSize is 0: it must be at least 1.")]
+    [InlineData(-7, 36_000_000_000L, "The trace header's MaxSize is -7: it must be at least 1.")]
+    [InlineData(10, -5L, "The trace header's DefaultTtl is -5 ticks: it must be positive, or -10000 (infinite).")]
+    [InlineData(10, 0L, "The trace header's DefaultTtl is 0 ticks: it must be positive, or -10000 (infinite).")]
+    public void A_recorded_trace_whose_header_holds_options_no_cache_could_have_exits_1_with_one_line(int maxSize, long defaultTtlTicks, string reason)
+    {
+        byte[] bytes = TraceBytes.Of(Cache.Core.CacheOptions.Default, new TraceRecord(TraceOperation.Lookup, 1, TimeSpan.Zero, null));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), maxSize);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(12), defaultTtlTicks);
+        string trace = Path.Combine(_folder, "bad-header.trace");
+        File.WriteAllBytes(trace, bytes);
+
+        // With sizes and TTLs given, the header's own options are not used, but the file is still bad.
+        AssertBadData(trace, $"{trace}: {reason}");
+        AssertBadData(trace, $"{trace}: {reason}", "--max-size", "5", "--default-ttl", "1m");
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData(-10_001L)]
+    public void A_set_record_with_a_ttl_that_is_zero_or_negative_and_not_infinite_exits_1_and_names_the_record(long ttlTicks)
+    {
+        string trace = Path.Combine(_folder, "bad-ttl.trace");
+        File.WriteAllBytes(trace, TraceBytes.Of(
+            new Cache.Core.CacheOptions { MaxSize = 10 },
+            new TraceRecord(TraceOperation.Set, 1, TimeSpan.Zero, Timeout.InfiniteTimeSpan),
+            new TraceRecord(TraceOperation.Set, 2, TimeSpan.Zero, TimeSpan.FromTicks(ttlTicks))));
+
+        AssertBadData(trace, $"{trace}: Record 2 is a Set with a TTL of {ttlTicks} ticks: a TTL must be positive, or -10000 (infinite).");
+    }
+
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("-1e300")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    [InlineData("NaN")]
+    public void A_text_trace_time_that_is_not_a_finite_time_exits_1_and_names_the_line(string seconds)
+    {
+        string trace = Path.Combine(_folder, "bad-time.txt");
+        File.WriteAllLines(trace, ["a 0", $"b {seconds}"]);
+        AssertBadData(trace, $"{trace}: line 2: '{seconds}' is not a time in seconds that a TimeSpan can hold.");
+    }
+
+    [Theory]
+    [InlineData("1e300s", "'1e300s' is too long a TTL")]
+    [InlineData("Infinitys", "'Infinitys' is too long a TTL")]
+    [InlineData("1e-300s", "'1e-300s' is shorter than the shortest TTL (one tick, 100 ns)")]
+    [InlineData("NaNs", "'NaNs' is not a positive TTL")]
+    public void A_default_ttl_no_timespan_can_hold_exits_2_with_the_reason(string ttl, string reason)
+    {
+        string trace = Path.Combine(_folder, "t.txt");
+        File.WriteAllLines(trace, ["a"]);
+        (int exit, string table, string errors) = Run(trace, "--default-ttl", ttl, "--chart", Path.Combine(_folder, "c.png"));
+        Assert.Equal(2, exit);
+        Assert.StartsWith(reason, errors, StringComparison.Ordinal);
+        Assert.Contains("usage: Cache.Replay", errors, StringComparison.Ordinal);
+        Assert.Empty(table);
+    }
+
+    [Fact]
+    public void A_chart_into_a_missing_folder_exits_2_before_replaying()
+    {
+        string trace = Path.Combine(_folder, "t.txt");
+        File.WriteAllLines(trace, ["a"]);
+        string missing = Path.Combine(_folder, "no-such-folder");
+        (int exit, string table, string errors) = Run(trace, "--chart", Path.Combine(missing, "c.png"));
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"--chart: the folder '{missing}' does not exist", errors, StringComparison.Ordinal);
+        Assert.Empty(table);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public void A_chart_path_that_cannot_be_written_exits_2_after_the_table()
+    {
+        string trace = Path.Combine(_folder, "t.txt");
+        File.WriteAllLines(trace, ["a"]);
+        (int exit, string table, string errors) = Run(trace, "--chart", _folder); // a folder, not a file
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"--chart: '{_folder}' could not be written: ", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("| 100 | 1h | 0.00 % | 0 | 1 |", table, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(new string[0], "no trace given")]
     [InlineData(new[] { "t", "--max-size", "0" }, "'0' is not a MaxSize")]
     [InlineData(new[] { "t", "--default-ttl", "5x" }, "'5x' is not a TTL")]
@@ -111,6 +198,17 @@ public sealed class ReplayToolTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains(reason, errors, StringComparison.Ordinal);
         Assert.Contains("usage: Cache.Replay", errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>Bad input data: exit 1, exactly one line on stderr, nothing on stdout, no chart.</summary>
+    private void AssertBadData(string trace, string line, params string[] options)
+    {
+        string chart = Path.Combine(_folder, "never.png");
+        (int exit, string table, string errors) = Run([trace, .. options, "--chart", chart]);
+        Assert.Equal(1, exit);
+        Assert.Equal(line + Environment.NewLine, errors);
+        Assert.Empty(table);
+        Assert.False(File.Exists(chart));
     }
 
     private static (int Exit, string Output, string Errors) Run(params string[] args)
