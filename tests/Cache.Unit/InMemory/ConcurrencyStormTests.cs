@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Cache.Async;
+using Cache.Core;
 using Cache.Unit.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -7,7 +9,8 @@ namespace Cache.Unit.InMemory;
 /// <summary>
 /// Every operation from many threads at once, bounded in count and in time (a deadline stops the
 /// workers early on a slow machine; nothing sleeps). An observer checks the published state while
-/// the storm runs.
+/// the storm runs. The main storm records a trace and has removal handlers that write back into
+/// the cache, so the recorder's ring, the removal queue and the sweep's trim all run in it too.
 /// </summary>
 public sealed class ConcurrencyStormTests
 {
@@ -19,10 +22,14 @@ public sealed class ConcurrencyStormTests
     public async Task A_storm_keeps_the_bound_the_counts_and_every_value_under_its_own_key()
     {
         var time = new FakeTimeProvider();
-        using var cache = TestCache.Create(time, maxSize: MaxSize, defaultTtl: TimeSpan.FromSeconds(5), sweep: TimeSpan.FromSeconds(1));
+        using var trace = new MemoryStream();
+        using var cache = new InMemoryCache(
+            new InMemoryCacheOptions { MaxSize = MaxSize, DefaultTtl = TimeSpan.FromSeconds(5), ExpirationScanInterval = TimeSpan.FromSeconds(1), Recorder = trace },
+            time);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var problems = new ConcurrentQueue<string>();
         long lookups = 0;
+        long writeBacks = 0;
         int running = Workers;
 
         void Check(string key, string? value)
@@ -32,6 +39,29 @@ public sealed class ConcurrencyStormTests
                 problems.Enqueue($"{key} answered {value}");
             }
         }
+
+        // A handler that uses the cache: an evicted or expired worker key leaves a short-lived
+        // note behind (whose own removal writes nothing), and a replaced key is read back.
+        cache.EntryRemoved += (_, removed) =>
+        {
+            try
+            {
+                if (removed.Key.StartsWith('k') && removed.Reason is RemovalReason.Evicted or RemovalReason.Expired)
+                {
+                    cache.SetAsync("wb" + removed.Key, $"wb{removed.Key}:back", TimeSpan.FromSeconds(1)).AsTask().GetAwaiter().GetResult();
+                    Interlocked.Increment(ref writeBacks);
+                }
+                else if (removed.Reason == RemovalReason.Replaced)
+                {
+                    Interlocked.Increment(ref lookups);
+                    Check(removed.Key, cache.GetAsync<string>(removed.Key).AsTask().GetAwaiter().GetResult());
+                }
+            }
+            catch (Exception failure) when (failure is not ObjectDisposedException)
+            {
+                problems.Enqueue($"handler: {failure}");
+            }
+        };
 
         var observing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -119,6 +149,7 @@ public sealed class ConcurrencyStormTests
         var final = cache.GetStats();
         Assert.Equal(Interlocked.Read(ref lookups), final.Hits + final.Misses);
         Assert.True(final.Hits > 0 && final.Misses > 0 && final.Evictions > 0 && final.Expirations > 0, final.ToString());
+        Assert.True(Interlocked.Read(ref writeBacks) > 0, "no handler wrote back");
         Assert.Equal(cache.Snapshot().Count, final.TotalEntries);
 
         // Once the storm is over the cache is exact LRU again.
@@ -133,6 +164,16 @@ public sealed class ConcurrencyStormTests
         Assert.False(await cache.ExistsAsync("lru1"));
         Assert.Equal(["lru2", "lru3"], cache.KeysByRecency().Take(2));
         Assert.Equal(["lru0", "newcomer"], cache.KeysByRecency().TakeLast(2));
+
+        // The trace holds every lookup, or says how many records it lost.
+        cache.Dispose();
+        trace.Position = 0;
+        Assert.True(TraceFormat.TryReadHeader(trace, out CacheOptions recorded));
+        Assert.Equal(MaxSize, recorded.MaxSize);
+        TraceRecord[] records = [.. TraceFormat.ReadRecords(trace)];
+        long recordedLookups = records.Count(r => r.Operation == TraceOperation.Lookup);
+        long lost = records.Where(r => r.Operation == TraceOperation.Lost).Sum(r => (long)r.KeyHash);
+        Assert.InRange(Interlocked.Read(ref lookups) + 1, recordedLookups, recordedLookups + lost); // + the lru0 lookup after the storm
     }
 
     [Fact]
