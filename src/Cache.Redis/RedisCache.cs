@@ -620,7 +620,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private async Task ClearOnAsync(IServer server, IDatabase database, CancellationToken cancellationToken)
     {
-        IAsyncEnumerator<RedisKey> keys = server.KeysAsync(database.Database, _keys.Pattern, ScanPageSize).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<RedisKey> keys = server.KeysAsync(database.Database, _keys.PatternBytes, ScanPageSize).GetAsyncEnumerator(cancellationToken);
         await using (keys.ConfigureAwait(false))
         {
             var page = new List<RedisKey>(ScanPageSize);

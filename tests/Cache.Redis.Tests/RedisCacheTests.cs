@@ -149,6 +149,96 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Keys_with_different_lone_surrogates_are_different_keys()
+    {
+        await using RedisCache cache = Create("lone:");
+        await cache.SetAsync("user:\uD800", "first");
+        await cache.SetAsync("user:\uDBFF", "second");
+
+        Assert.Equal("first", await cache.GetAsync<string>("user:\uD800"));
+        Assert.Equal("second", await cache.GetAsync<string>("user:\uDBFF"));
+        Assert.False(await cache.ExistsAsync("user:\uFFFD")); // what both used to become
+        Assert.False(await cache.ExistsAsync("user:"));
+    }
+
+    [Fact]
+    public async Task Prefixes_that_differ_only_in_a_lone_surrogate_are_different_namespaces()
+    {
+        await using RedisCache high = Create("t\uD800:");
+        await using RedisCache low = Create("t\uDBFF:");
+        await high.SetAsync("k", 1);
+        await low.SetAsync("k", 2);
+        Assert.Equal(1, await high.GetAsync<int>("k"));
+
+        await high.ClearAsync();
+        Assert.False(await high.ExistsAsync("k"));
+        Assert.Equal(2, await low.GetAsync<int>("k"));
+    }
+
+    [Fact]
+    public void The_key_encoding_maps_distinct_strings_to_distinct_bytes_and_leaves_well_formed_keys_as_UTF8()
+    {
+        var keys = new KeyNamespace("p:");
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var random = new Random(5);
+        int wellFormed = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            string key = RandomKey(random);
+            byte[] bytes = (byte[])keys.Of(key)!;
+            string encoded = Convert.ToHexString(bytes);
+            if (seen.TryGetValue(encoded, out string? other))
+            {
+                Assert.True(other == key, $"{Escaped(key)} and {Escaped(other)} share the Redis key {encoded}");
+            }
+
+            seen[encoded] = key;
+            if (IsWellFormed(key))
+            {
+                wellFormed++;
+                Assert.Equal(Encoding.UTF8.GetBytes("p:" + key), bytes);
+            }
+            else
+            {
+                Assert.Equal(Encoding.UTF8.GetBytes("p:"), bytes[..2]);
+            }
+        }
+
+        Assert.InRange(wellFormed, 1000, 199_000); // the sample has plenty of both kinds
+    }
+
+    [Fact]
+    public async Task Random_keys_with_lone_surrogates_replacement_characters_and_escapes_each_hold_their_own_value_and_Clear_removes_them_all()
+    {
+        await using RedisCache cache = Create("random-keys:");
+        var random = new Random(11);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        while (keys.Count < 600)
+        {
+            keys.Add(RandomKey(random));
+        }
+
+        string[] distinct = [.. keys];
+        for (int i = 0; i < distinct.Length; i++)
+        {
+            await cache.SetAsync(distinct[i], i);
+        }
+
+        Assert.Equal(distinct.Length, _raw.GetServers()[0].Keys(pattern: "random-keys:*").Count()); // one Redis key each
+        for (int i = 0; i < distinct.Length; i++)
+        {
+            Assert.True(new CacheLookup<int>(true, i) == await cache.TryGetAsync<int>(distinct[i]), $"key {Escaped(distinct[i])}");
+        }
+
+        await cache.ClearAsync();
+        Assert.Empty(_raw.GetServers()[0].Keys(pattern: "random-keys:*"));
+        foreach (string key in distinct)
+        {
+            Assert.False(await cache.ExistsAsync(key));
+        }
+    }
+
+    [Fact]
     public async Task A_custom_serializer_writes_the_payload()
     {
         await using RedisCache cache = Create("custom:", serializer: new UpperCaseSerializer());
@@ -245,6 +335,24 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
             Serializer = serializer ?? new JsonCacheSerializer(),
         },
         new FakeLogger<RedisCache>(_logs));
+
+    /// <summary>A short key over an alphabet that makes collisions likely: lone and paired surrogates, U+FFFD, glob and escape characters.</summary>
+    private static string RandomKey(Random random)
+    {
+        string[] alphabet = ["a", ":", "*", "?", "\\", "%", "\uFFFD", "\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\uD83D\uDD11", "\uDD11\uD83D", "é", "\0", "\u00ED\u00A0\u0080"];
+        var key = new StringBuilder();
+        for (int length = random.Next(0, 6); length > 0; length--)
+        {
+            key.Append(alphabet[random.Next(alphabet.Length)]);
+        }
+
+        return key.ToString();
+    }
+
+    private static bool IsWellFormed(string text) =>
+        System.Text.Unicode.Utf8.FromUtf16(text, new byte[text.Length * 3], out _, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done;
+
+    private static string Escaped(string text) => string.Concat(text.Select(c => $"\\u{(int)c:X4}"));
 
     private sealed record Order(int Id, string Customer);
 
