@@ -40,6 +40,10 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     // value is never sent after a newer Set, Remove or Clear of its key from this process.
     private readonly Lock _gate = new();
     private readonly FlightTable _flights;
+
+    // Runs whose GET has not answered yet (guarded by _gate). A caller that joins one is counted by
+    // the run, as a hit or a miss, when the GET answers; a caller that joins later is a miss.
+    private readonly HashSet<Flight> _lookingUp = [];
     private long _hits;
     private long _misses;
     private long _sets;
@@ -281,7 +285,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private async ValueTask<CacheLookup<T>> TryGetCoreAsync<T>(string key, CancellationToken cancellationToken)
     {
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
         Account(key, lookup.Found);
         return lookup;
     }
@@ -376,22 +380,28 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private async ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry, CancellationToken cancellationToken)
     {
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
-        if (lookup.Found)
-        {
-            Account(key, hit: true);
-            return lookup.Value!;
-        }
-
+        // Join the key's run, or start one, before anything is looked up: the run does the GET, so no
+        // caller acts on a miss that a run finishing meanwhile has already made stale.
         Flight flight;
         bool starts;
+        bool pastLookup;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             flight = _flights.JoinLocked(key, out starts);
+            if (starts)
+            {
+                _lookingUp.Add(flight);
+            }
+
+            pastLookup = !_lookingUp.Contains(flight);
         }
 
-        Account(key, hit: false); // after joining, so a counted miss is a caller the run will answer
+        if (pastLookup)
+        {
+            Account(key, hit: false); // the run's GET missed and its factory will answer this caller
+        }
+
         if (starts)
         {
             _ = RunFlightAsync(key, flight, factory, expiry);
@@ -447,10 +457,9 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>GET and read back. Counts nothing.</summary>
-    private async ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, CancellationToken cancellationToken)
+    /// <summary>GET and read back, within the operation timeout counted from <paramref name="started"/>. Counts nothing.</summary>
+    private async ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, long started, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
         RedisValue payload;
         IDatabase database;
         RedisKey redisKey = _keys.Of(key);
@@ -647,8 +656,46 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A GetOrSet run: GET, and on a miss the factory, then SET NX. One operation timeout budgets the
+    /// run's Redis work, the GET and the SET together, so no caller waits for Redis longer than one
+    /// timeout; the factory's own run time is the callers' (the budget's clock stops while it runs).
+    /// </summary>
     private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry)
     {
+        long started = Stopwatch.GetTimestamp();
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, started, CancellationToken.None).ConfigureAwait(false);
+        long spent = Stopwatch.GetTimestamp() - started;
+        int answered;
+        lock (_gate)
+        {
+            _lookingUp.Remove(flight);
+            answered = flight.Waiters;
+            if (lookup.Found)
+            {
+                _flights.DetachOwnLocked(key, flight); // done: a later caller looks up afresh
+            }
+        }
+
+        for (int i = 0; i < answered; i++)
+        {
+            Account(key, lookup.Found);
+        }
+
+        if (lookup.Found)
+        {
+            flight.Completion.SetResult(lookup.Value);
+            return;
+        }
+
+        if (flight.Token.IsCancellationRequested)
+        {
+            // Every caller left, or the cache was disposed, while the GET ran: nobody wants a value.
+            Detach(key, flight);
+            flight.Completion.SetCanceled(flight.Token);
+            return;
+        }
+
         T value;
         try
         {
@@ -665,16 +712,17 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        await StoreAsync(key, flight, value, expiry).ConfigureAwait(false);
+        await StoreAsync(key, flight, value, expiry, Stopwatch.GetTimestamp() - spent).ConfigureAwait(false);
         Detach(key, flight);
         flight.Completion.SetResult(value);
     }
 
     /// <summary>
     /// Stores a factory's value if its run is still registered (no newer write from this process),
-    /// and only if the key is still absent on the server (no newer write from another process).
+    /// and only if the key is still absent on the server (no newer write from another process),
+    /// within what the run's GET left of the operation timeout (counted from <paramref name="started"/>).
     /// </summary>
-    private async Task StoreAsync<T>(string key, Flight flight, T value, TimeSpan? expiry)
+    private async Task StoreAsync<T>(string key, Flight flight, T value, TimeSpan? expiry, long started)
     {
         byte[] payload;
         try
@@ -689,7 +737,14 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        long started = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(started) >= _timeout)
+        {
+            // The GET spent the whole budget (a stalled server, most likely): the callers get the
+            // value now, unstored, and nothing more is queued on a server that does not answer.
+            RedisCacheLog.OperationFailed(_logger, "SET NX", key, new TimeoutException("The lookup spent the operation timeout; the value was not stored."));
+            return;
+        }
+
         try
         {
             IDatabase database = await DatabaseAsync(started, CancellationToken.None).ConfigureAwait(false);

@@ -239,6 +239,77 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_caller_whose_lookup_missed_just_before_a_run_stored_its_value_shares_that_run()
+    {
+        // The race: a caller's GET is answered "absent" just before the running factory's value is
+        // stored, and the caller acts on that answer only after the run has finished. The test holds
+        // GET replies (the server has answered; the cache has not seen it yet) to make the window wide.
+        var gets = new HeldGetReplies();
+        await using RedisCache cache = new(gets.Wrap(_raw), new RedisCacheOptions { KeyPrefix = "late:" }, new FakeLogger<RedisCache>(_logs));
+        int runs = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask<string> Load(CancellationToken token)
+        {
+            Interlocked.Increment(ref runs);
+            started.TrySetResult();
+            await release.Task.WaitAsync(token);
+            return "made";
+        }
+
+        Task<string> first = cache.GetOrSetAsync("k", Load).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        gets.Hold();
+        Task<string> late = cache.GetOrSetAsync("k", Load).AsTask();
+
+        // Either its GET reply is held, or it joined the running flight without a GET of its own.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (gets.Held == 0 && (await cache.GetStatsAsync()).Misses < 2)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the late caller neither sent a GET nor joined the run");
+            await Task.Yield();
+        }
+
+        release.SetResult();
+        Assert.Equal("made", await first.WaitAsync(TimeSpan.FromSeconds(10))); // the run stored its value and finished
+        gets.Release();
+
+        Assert.Equal("made", await late.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, runs);
+        Assert.Equal(new CacheStats { Misses = 2, Sets = 1 }, await cache.GetStatsAsync());
+    }
+
+    [Fact]
+    public async Task Callers_arriving_while_a_run_finishes_never_start_a_second_run()
+    {
+        await using RedisCache cache = Create("finishing:");
+        const int Iterations = 100;
+        const int Callers = 8;
+        for (int iteration = 0; iteration < Iterations; iteration++)
+        {
+            string key = $"k{iteration}";
+            int runs = 0;
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            async ValueTask<int> Load(CancellationToken token)
+            {
+                Interlocked.Increment(ref runs);
+                started.TrySetResult();
+                await release.Task.WaitAsync(token);
+                return iteration;
+            }
+
+            Task<int> first = cache.GetOrSetAsync(key, Load).AsTask();
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Task<int>[] arriving = [.. Enumerable.Range(0, Callers).Select(_ => Task.Run(() => cache.GetOrSetAsync(key, Load).AsTask()))];
+            release.SetResult(); // the run finishes while the callers arrive
+
+            Assert.All(await Task.WhenAll([first, .. arriving]).WaitAsync(TimeSpan.FromSeconds(10)), value => Assert.Equal(iteration, value));
+            Assert.True(runs == 1, $"iteration {iteration}: {runs} runs");
+        }
+    }
+
+    [Fact]
     public async Task A_custom_serializer_writes_the_payload()
     {
         await using RedisCache cache = Create("custom:", serializer: new UpperCaseSerializer());
