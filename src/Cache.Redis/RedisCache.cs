@@ -128,14 +128,16 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A value the serializer cannot write (a cycle, a delegate) is an operational failure, not an
+    /// exception: it is logged at Warning (event 12), nothing is stored, and the key's older value
+    /// is removed, so it cannot be read as if this Set had not happened.
+    /// </remarks>
     public ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
         TimeSpan? expiry = ExpiryOf(ttl);
-
-        // A value the serializer cannot write is the caller's error, as a bad TTL is: it throws.
-        byte[] payload = _serializer.Serialize(value);
-        return SetCoreAsync(key, payload, expiry, cancellationToken);
+        return SetCoreAsync(key, Serialize(key, value), expiry, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -191,13 +193,18 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    /// <remarks>One MULTI/EXEC transaction of a SET an item. Capacity is the server's, so no batch is cut to a size here.</remarks>
+    /// <remarks>
+    /// One MULTI/EXEC transaction of a SET an item. Capacity is the server's, so no batch is cut to a
+    /// size here. An item the serializer cannot write is what its own Set would be: logged at
+    /// Warning (event 12), its key's older value removed (an UNLINK in the same transaction), and
+    /// the other items stored.
+    /// </remarks>
     public ValueTask SetManyAsync<T>(IEnumerable<KeyValuePair<string, T>> items, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         KeyValuePair<string, T>[] batch = BatchArguments.Items(items);
         ThrowIfUnusable(cancellationToken);
         TimeSpan? expiry = ExpiryOf(ttl);
-        byte[][] payloads = Array.ConvertAll(batch, item => _serializer.Serialize(item.Value));
+        byte[]?[] payloads = Array.ConvertAll(batch, item => Serialize(item.Key, item.Value));
         return SetManyCoreAsync(Array.ConvertAll(batch, static item => item.Key), payloads, expiry, cancellationToken);
     }
 
@@ -290,7 +297,8 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         return lookup;
     }
 
-    private async ValueTask SetCoreAsync(string key, byte[] payload, TimeSpan? expiry, CancellationToken cancellationToken)
+    /// <summary>SET of a payload; UNLINK instead when the value could not be serialized (<paramref name="payload"/> null).</summary>
+    private async ValueTask SetCoreAsync(string key, byte[]? payload, TimeSpan? expiry, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         try
@@ -300,15 +308,20 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             lock (_gate)
             {
                 _flights.DetachLocked(key); // a write of the key wins over a factory running for it
-                sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
+                sent = payload is null
+                    ? database.KeyDeleteAsync(_keys.Of(key))
+                    : database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
             }
 
             await Within(sent, started, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _sets);
+            if (payload is not null)
+            {
+                Interlocked.Increment(ref _sets);
+            }
         }
         catch (Exception exception) when (IsOperational(exception, cancellationToken))
         {
-            RedisCacheLog.OperationFailed(_logger, "SET", key, exception);
+            RedisCacheLog.OperationFailed(_logger, payload is null ? "UNLINK" : "SET", key, exception);
         }
     }
 
@@ -434,6 +447,22 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         return ExpiryOf(ttl ?? _defaultTtl);
     }
 
+    /// <summary>The value's payload; null, logged, when the serializer cannot write it (a cycle, a delegate, whatever it refuses).</summary>
+    private byte[]? Serialize<T>(string key, T value)
+    {
+        try
+        {
+            return _serializer.Serialize(value);
+        }
+#pragma warning disable CA1031 // Whatever the serializer throws, the value cannot be stored: an operational failure, logged.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            RedisCacheLog.NotWritable(_logger, key, value?.GetType().FullName ?? typeof(T).FullName ?? typeof(T).Name, exception);
+            return null;
+        }
+    }
+
     private async ValueTask<IDatabase> DatabaseAsync(long started, CancellationToken cancellationToken)
     {
         IConnectionMultiplexer connection = _connection.IsCompletedSuccessfully
@@ -538,8 +567,8 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         return found;
     }
 
-    /// <summary>One MULTI/EXEC of a SET an item: the server applies all of them or none.</summary>
-    private async ValueTask SetManyCoreAsync(string[] keys, byte[][] payloads, TimeSpan? expiry, CancellationToken cancellationToken)
+    /// <summary>One MULTI/EXEC of a SET an item (an UNLINK for an item that could not be serialized): the server applies all of them or none.</summary>
+    private async ValueTask SetManyCoreAsync(string[] keys, byte[]?[] payloads, TimeSpan? expiry, CancellationToken cancellationToken)
     {
         if (keys.Length == 0)
         {
@@ -558,7 +587,9 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
                 for (int i = 0; i < keys.Length; i++)
                 {
                     _flights.DetachLocked(keys[i]);
-                    queued[i] = transaction.StringSetAsync(_keys.Of(keys[i]), payloads[i], expiry, When.Always);
+                    queued[i] = payloads[i] is { } payload
+                        ? transaction.StringSetAsync(_keys.Of(keys[i]), payload, expiry, When.Always)
+                        : transaction.KeyDeleteAsync(_keys.Of(keys[i]));
                 }
 
                 sent = transaction.ExecuteAsync();
@@ -568,7 +599,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             _ = Task.WhenAll(queued).ContinueWith(static all => _ = all.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             if (await Within(sent, started, cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.Add(ref _sets, keys.Length);
+                Interlocked.Add(ref _sets, payloads.Count(static payload => payload is not null));
             }
         }
         catch (Exception exception) when (IsOperational(exception, cancellationToken))

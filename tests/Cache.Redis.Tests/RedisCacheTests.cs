@@ -135,17 +135,82 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
         Assert.Empty(_raw.GetServers()[0].Keys(pattern: "many:*"));
     }
 
-    [Fact]
-    public async Task A_value_the_serializer_cannot_write_throws_from_Set_and_is_returned_unstored_by_GetOrSet()
+    [Theory]
+    [InlineData("cycle", typeof(System.Text.Json.JsonException))]
+    [InlineData("delegate", typeof(NotSupportedException))]
+    [InlineData("NaN without named literals", typeof(ArgumentException))]
+    public async Task A_value_the_serializer_cannot_write_is_a_logged_failure_of_Set_that_stores_nothing_and_removes_the_older_value(string kind, Type thrown)
     {
-        await using RedisCache cache = Create("cycle:");
-        var node = new Node();
-        node.Next = node;
+        // A serializer that refuses NaN (System.Text.Json's own default) throws an ArgumentException.
+        ICacheSerializer serializer = kind == "NaN without named literals" ? new JsonCacheSerializer(new System.Text.Json.JsonSerializerOptions()) : new JsonCacheSerializer();
+        await using RedisCache cache = Create("unwritable:", serializer: serializer);
+        object value = kind switch
+        {
+            "cycle" => Cycle(),
+            "delegate" => new Func<int>(() => 1),
+            _ => double.NaN,
+        };
+        await cache.SetAsync<object>("k", "older");
 
-        await Assert.ThrowsAnyAsync<System.Text.Json.JsonException>(() => cache.SetAsync("k", node).AsTask());
+        await cache.SetAsync("k", value); // no exception: the caller's Set failed operationally, as when Redis is down
+
+        Assert.False(await Raw.KeyExistsAsync("unwritable:k")); // the older value is gone, not left readable as if the Set had not happened
+        Assert.Equal(default, await cache.TryGetAsync<string>("k"));
+        FakeLogRecord warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal(12, warning.Id.Id);
+        Assert.IsAssignableFrom(thrown, warning.Exception); // what used to escape from SetAsync
+        Assert.Equal(1, (await cache.GetStatsAsync()).Sets); // the older value's Set only
+    }
+
+    [Fact]
+    public async Task NaN_and_the_infinities_are_ordinary_doubles_that_round_trip()
+    {
+        await using RedisCache cache = Create("nan:");
+        double[] values = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, double.MaxValue, double.Epsilon];
+        for (int i = 0; i < values.Length; i++)
+        {
+            await cache.SetAsync($"d{i}", values[i]);
+            Assert.Equal(new CacheLookup<double>(true, values[i]), await cache.TryGetAsync<double>($"d{i}"));
+        }
+
+        await cache.SetAsync("f", float.NaN);
+        Assert.True(float.IsNaN(await cache.GetAsync<float>("f")));
+        await cache.SetAsync("point", new Point(double.NaN, double.NegativeInfinity));
+        Assert.Equal(new Point(double.NaN, double.NegativeInfinity), await cache.GetAsync<Point>("point"));
+        Assert.Equal(double.PositiveInfinity, await cache.GetOrSetAsync("made", _ => ValueTask.FromResult(double.PositiveInfinity)));
+        Assert.Equal(double.PositiveInfinity, await cache.GetAsync<double>("made"));
+        Assert.DoesNotContain(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_batch_with_an_unserializable_item_stores_the_others_and_removes_that_items_older_value_with_a_Warning()
+    {
+        await using RedisCache cache = Create("unwritable-batch:");
+        await cache.SetManyAsync<object>([KeyValuePair.Create("a", (object)"old a"), KeyValuePair.Create("bad", (object)"old bad"), KeyValuePair.Create("b", (object)"old b")]);
+
+        await cache.SetManyAsync<object>([KeyValuePair.Create("a", (object)"new a"), KeyValuePair.Create("bad", (object)Cycle()), KeyValuePair.Create("b", (object)"new b")]);
+
+        Assert.Equal("new a", await cache.GetAsync<string>("a"));
+        Assert.Equal("new b", await cache.GetAsync<string>("b"));
+        Assert.False(await Raw.KeyExistsAsync("unwritable-batch:bad"));
+        FakeLogRecord warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal(12, warning.Id.Id);
+        Assert.Equal(5, (await cache.GetStatsAsync()).Sets); // three, then the two that could be written
+    }
+
+    [Fact]
+    public async Task GetOrSet_hands_an_unserializable_value_to_its_callers_stores_nothing_and_leaves_no_older_value()
+    {
+        await using RedisCache cache = Create("unwritable-made:");
+        await cache.SetAsync("k", "an older value that does not read as a Node");
+        Node node = Cycle();
+
         Assert.Same(node, await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(node)));
-        Assert.False(await cache.ExistsAsync("k"));
+
+        Assert.False(await cache.ExistsAsync("k")); // one connection: this EXISTS runs after the unreadable older value's delete
+        Assert.False(await Raw.KeyExistsAsync("unwritable-made:k"));
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 11);
+        Assert.Equal(1, (await cache.GetStatsAsync()).Sets);
     }
 
     [Fact]
@@ -407,6 +472,13 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
         },
         new FakeLogger<RedisCache>(_logs));
 
+    private static Node Cycle()
+    {
+        var node = new Node();
+        node.Next = node;
+        return node;
+    }
+
     /// <summary>A short key over an alphabet that makes collisions likely: lone and paired surrogates, U+FFFD, glob and escape characters.</summary>
     private static string RandomKey(Random random)
     {
@@ -426,6 +498,8 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
     private static string Escaped(string text) => string.Concat(text.Select(c => $"\\u{(int)c:X4}"));
 
     private sealed record Order(int Id, string Customer);
+
+    private sealed record Point(double X, double Y);
 
     private sealed class Node
     {
