@@ -40,6 +40,10 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     // value is never sent after a newer Set, Remove or Clear of its key from this process.
     private readonly Lock _gate = new();
     private readonly FlightTable _flights;
+
+    // Runs whose GET has not answered yet (guarded by _gate). A caller that joins one is counted by
+    // the run, as a hit or a miss, when the GET answers; a caller that joins later is a miss.
+    private readonly HashSet<Flight> _lookingUp = [];
     private long _hits;
     private long _misses;
     private long _sets;
@@ -124,14 +128,16 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A value the serializer cannot write (a cycle, a delegate) is an operational failure, not an
+    /// exception: it is logged at Warning (event 13), nothing is stored, and the key's older value
+    /// is removed, so it cannot be read as if this Set had not happened.
+    /// </remarks>
     public ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
         TimeSpan? expiry = ExpiryOf(ttl);
-
-        // A value the serializer cannot write is the caller's error, as a bad TTL is: it throws.
-        byte[] payload = _serializer.Serialize(value);
-        return SetCoreAsync(key, payload, expiry, cancellationToken);
+        return SetCoreAsync(key, Serialize(key, value), expiry, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -187,13 +193,18 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    /// <remarks>One MULTI/EXEC transaction of a SET an item. Capacity is the server's, so no batch is cut to a size here.</remarks>
+    /// <remarks>
+    /// One MULTI/EXEC transaction of a SET an item. Capacity is the server's, so no batch is cut to a
+    /// size here. An item the serializer cannot write is what its own Set would be: logged at
+    /// Warning (event 13), its key's older value removed (an UNLINK in the same transaction), and
+    /// the other items stored.
+    /// </remarks>
     public ValueTask SetManyAsync<T>(IEnumerable<KeyValuePair<string, T>> items, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         KeyValuePair<string, T>[] batch = BatchArguments.Items(items);
         ThrowIfUnusable(cancellationToken);
         TimeSpan? expiry = ExpiryOf(ttl);
-        byte[][] payloads = Array.ConvertAll(batch, item => _serializer.Serialize(item.Value));
+        byte[]?[] payloads = Array.ConvertAll(batch, item => Serialize(item.Key, item.Value));
         return SetManyCoreAsync(Array.ConvertAll(batch, static item => item.Key), payloads, expiry, cancellationToken);
     }
 
@@ -281,12 +292,13 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private async ValueTask<CacheLookup<T>> TryGetCoreAsync<T>(string key, CancellationToken cancellationToken)
     {
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
         Account(key, lookup.Found);
         return lookup;
     }
 
-    private async ValueTask SetCoreAsync(string key, byte[] payload, TimeSpan? expiry, CancellationToken cancellationToken)
+    /// <summary>SET of a payload; UNLINK instead when the value could not be serialized (<paramref name="payload"/> null).</summary>
+    private async ValueTask SetCoreAsync(string key, byte[]? payload, TimeSpan? expiry, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         try
@@ -296,15 +308,20 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             lock (_gate)
             {
                 _flights.DetachLocked(key); // a write of the key wins over a factory running for it
-                sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
+                sent = payload is null
+                    ? database.KeyDeleteAsync(_keys.Of(key))
+                    : database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
             }
 
             await Within(sent, started, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _sets);
+            if (payload is not null)
+            {
+                Interlocked.Increment(ref _sets);
+            }
         }
         catch (Exception exception) when (IsOperational(exception, cancellationToken))
         {
-            RedisCacheLog.OperationFailed(_logger, "SET", key, exception);
+            RedisCacheLog.OperationFailed(_logger, payload is null ? "UNLINK" : "SET", key, exception);
         }
     }
 
@@ -376,22 +393,28 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private async ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry, CancellationToken cancellationToken)
     {
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, cancellationToken).ConfigureAwait(false);
-        if (lookup.Found)
-        {
-            Account(key, hit: true);
-            return lookup.Value!;
-        }
-
+        // Join the key's run, or start one, before anything is looked up: the run does the GET, so no
+        // caller acts on a miss that a run finishing meanwhile has already made stale.
         Flight flight;
         bool starts;
+        bool pastLookup;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             flight = _flights.JoinLocked(key, out starts);
+            if (starts)
+            {
+                _lookingUp.Add(flight);
+            }
+
+            pastLookup = !_lookingUp.Contains(flight);
         }
 
-        Account(key, hit: false); // after joining, so a counted miss is a caller the run will answer
+        if (pastLookup)
+        {
+            Account(key, hit: false); // the run's GET missed and its factory will answer this caller
+        }
+
         if (starts)
         {
             _ = RunFlightAsync(key, flight, factory, expiry);
@@ -424,6 +447,22 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         return ExpiryOf(ttl ?? _defaultTtl);
     }
 
+    /// <summary>The value's payload; null, logged, when the serializer cannot write it (a cycle, a delegate, whatever it refuses).</summary>
+    private byte[]? Serialize<T>(string key, T value)
+    {
+        try
+        {
+            return _serializer.Serialize(value);
+        }
+#pragma warning disable CA1031 // Whatever the serializer throws, the value cannot be stored: an operational failure, logged.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            RedisCacheLog.NotWritable(_logger, key, value?.GetType().FullName ?? typeof(T).FullName ?? typeof(T).Name, exception);
+            return null;
+        }
+    }
+
     private async ValueTask<IDatabase> DatabaseAsync(long started, CancellationToken cancellationToken)
     {
         IConnectionMultiplexer connection = _connection.IsCompletedSuccessfully
@@ -447,10 +486,9 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>GET and read back. Counts nothing.</summary>
-    private async ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, CancellationToken cancellationToken)
+    /// <summary>GET and read back, within the operation timeout counted from <paramref name="started"/>. Counts nothing.</summary>
+    private async ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, long started, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
         RedisValue payload;
         IDatabase database;
         RedisKey redisKey = _keys.Of(key);
@@ -529,8 +567,8 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         return found;
     }
 
-    /// <summary>One MULTI/EXEC of a SET an item: the server applies all of them or none.</summary>
-    private async ValueTask SetManyCoreAsync(string[] keys, byte[][] payloads, TimeSpan? expiry, CancellationToken cancellationToken)
+    /// <summary>One MULTI/EXEC of a SET an item (an UNLINK for an item that could not be serialized): the server applies all of them or none.</summary>
+    private async ValueTask SetManyCoreAsync(string[] keys, byte[]?[] payloads, TimeSpan? expiry, CancellationToken cancellationToken)
     {
         if (keys.Length == 0)
         {
@@ -549,7 +587,9 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
                 for (int i = 0; i < keys.Length; i++)
                 {
                     _flights.DetachLocked(keys[i]);
-                    queued[i] = transaction.StringSetAsync(_keys.Of(keys[i]), payloads[i], expiry, When.Always);
+                    queued[i] = payloads[i] is { } payload
+                        ? transaction.StringSetAsync(_keys.Of(keys[i]), payload, expiry, When.Always)
+                        : transaction.KeyDeleteAsync(_keys.Of(keys[i]));
                 }
 
                 sent = transaction.ExecuteAsync();
@@ -559,7 +599,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             _ = Task.WhenAll(queued).ContinueWith(static all => _ = all.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             if (await Within(sent, started, cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.Add(ref _sets, keys.Length);
+                Interlocked.Add(ref _sets, payloads.Count(static payload => payload is not null));
             }
         }
         catch (Exception exception) when (IsOperational(exception, cancellationToken))
@@ -620,7 +660,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private async Task ClearOnAsync(IServer server, IDatabase database, CancellationToken cancellationToken)
     {
-        IAsyncEnumerator<RedisKey> keys = server.KeysAsync(database.Database, _keys.Pattern, ScanPageSize).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<RedisKey> keys = server.KeysAsync(database.Database, _keys.PatternBytes, ScanPageSize).GetAsyncEnumerator(cancellationToken);
         await using (keys.ConfigureAwait(false))
         {
             var page = new List<RedisKey>(ScanPageSize);
@@ -647,8 +687,46 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A GetOrSet run: GET, and on a miss the factory, then SET NX. One operation timeout budgets the
+    /// run's Redis work, the GET and the SET together, so no caller waits for Redis longer than one
+    /// timeout; the factory's own run time is the callers' (the budget's clock stops while it runs).
+    /// </summary>
     private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry)
     {
+        long started = Stopwatch.GetTimestamp();
+        CacheLookup<T> lookup = await LookUpAsync<T>(key, started, CancellationToken.None).ConfigureAwait(false);
+        long spent = Stopwatch.GetTimestamp() - started;
+        int answered;
+        lock (_gate)
+        {
+            _lookingUp.Remove(flight);
+            answered = flight.Waiters;
+            if (lookup.Found)
+            {
+                _flights.DetachOwnLocked(key, flight); // done: a later caller looks up afresh
+            }
+        }
+
+        for (int i = 0; i < answered; i++)
+        {
+            Account(key, lookup.Found);
+        }
+
+        if (lookup.Found)
+        {
+            flight.Completion.SetResult(lookup.Value);
+            return;
+        }
+
+        if (flight.Token.IsCancellationRequested)
+        {
+            // Every caller left, or the cache was disposed, while the GET ran: nobody wants a value.
+            Detach(key, flight);
+            flight.Completion.SetCanceled(flight.Token);
+            return;
+        }
+
         T value;
         try
         {
@@ -665,16 +743,17 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        await StoreAsync(key, flight, value, expiry).ConfigureAwait(false);
+        await StoreAsync(key, flight, value, expiry, Stopwatch.GetTimestamp() - spent).ConfigureAwait(false);
         Detach(key, flight);
         flight.Completion.SetResult(value);
     }
 
     /// <summary>
     /// Stores a factory's value if its run is still registered (no newer write from this process),
-    /// and only if the key is still absent on the server (no newer write from another process).
+    /// and only if the key is still absent on the server (no newer write from another process),
+    /// within what the run's GET left of the operation timeout (counted from <paramref name="started"/>).
     /// </summary>
-    private async Task StoreAsync<T>(string key, Flight flight, T value, TimeSpan? expiry)
+    private async Task StoreAsync<T>(string key, Flight flight, T value, TimeSpan? expiry, long started)
     {
         byte[] payload;
         try
@@ -689,7 +768,14 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        long started = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(started) >= _timeout)
+        {
+            // The GET spent the whole budget (a stalled server, most likely): the callers get the
+            // value now, unstored, and nothing more is queued on a server that does not answer.
+            RedisCacheLog.OperationFailed(_logger, "SET NX", key, new TimeoutException("The lookup spent the operation timeout; the value was not stored."));
+            return;
+        }
+
         try
         {
             IDatabase database = await DatabaseAsync(started, CancellationToken.None).ConfigureAwait(false);

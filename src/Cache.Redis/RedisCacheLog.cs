@@ -22,4 +22,7 @@ internal static partial class RedisCacheLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The value made for {Key} could not be serialized; it was returned but not stored")]
     public static partial void NotSerializable(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "The {ValueType} set for {Key} could not be serialized; nothing was stored and the key's older value is removed")]
+    public static partial void NotWritable(ILogger logger, string key, string valueType, Exception exception);
 }

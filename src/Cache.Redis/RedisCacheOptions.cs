@@ -23,7 +23,9 @@ public sealed class RedisCacheOptions
 
     /// <summary>
     /// The longest a call waits for Redis (connecting included) before it is logged and answered
-    /// as a miss / false. Default 1 second. Clear applies it to each round trip of its scan.
+    /// as a miss / false. Default 1 second. It is one budget for all of a call's round trips:
+    /// GetOrSet's lookup and store share it, and its factory's run time is not counted. Clear
+    /// applies it to each round trip of its scan.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -6,7 +6,7 @@ namespace Cache.Contract;
 
 /// <summary>
 /// A real redis-server on a free loopback port, with no persistence (<c>--save "" --appendonly no</c>).
-/// It can be stopped and started again on the same port, to show what a cache does while its server is away.
+/// It can be stopped and started again on the same port, or paused and resumed, to show what a cache does while its server is away or stalled.
 /// </summary>
 public sealed class RedisServer : IDisposable
 {
@@ -106,8 +106,28 @@ public sealed class RedisServer : IDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Stalls the server (<c>SIGSTOP</c>): its sockets stay open and accept commands, but nothing is
+    /// answered until <see cref="Resume"/>, as a server stuck in a long command or a swap storm looks to a client.
+    /// </summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>Lets a paused server run on (<c>SIGCONT</c>); it then answers what it was sent meanwhile.</summary>
+    public void Resume() => Signal("-CONT");
+
     /// <inheritdoc/>
-    public void Dispose() => Stop();
+    public void Dispose() => Stop(); // SIGKILL ends a paused server too
+
+    private void Signal(string signal)
+    {
+        int pid = _process is { HasExited: false } running ? running.Id : throw new InvalidOperationException("The server is not running.");
+        using Process kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start");
+        if (!kill.WaitForExit(10_000) || kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {pid} failed");
+        }
+    }
 
     private static int FreePort()
     {

@@ -135,17 +135,243 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
         Assert.Empty(_raw.GetServers()[0].Keys(pattern: "many:*"));
     }
 
-    [Fact]
-    public async Task A_value_the_serializer_cannot_write_throws_from_Set_and_is_returned_unstored_by_GetOrSet()
+    [Theory]
+    [InlineData("cycle", typeof(System.Text.Json.JsonException))]
+    [InlineData("delegate", typeof(NotSupportedException))]
+    [InlineData("NaN without named literals", typeof(ArgumentException))]
+    public async Task A_value_the_serializer_cannot_write_is_a_logged_failure_of_Set_that_stores_nothing_and_removes_the_older_value(string kind, Type thrown)
     {
-        await using RedisCache cache = Create("cycle:");
-        var node = new Node();
-        node.Next = node;
+        // A serializer that refuses NaN (System.Text.Json's own default) throws an ArgumentException.
+        ICacheSerializer serializer = kind == "NaN without named literals" ? new JsonCacheSerializer(new System.Text.Json.JsonSerializerOptions()) : new JsonCacheSerializer();
+        await using RedisCache cache = Create("unwritable:", serializer: serializer);
+        object value = kind switch
+        {
+            "cycle" => Cycle(),
+            "delegate" => new Func<int>(() => 1),
+            _ => double.NaN,
+        };
+        await cache.SetAsync<object>("k", "older");
 
-        await Assert.ThrowsAnyAsync<System.Text.Json.JsonException>(() => cache.SetAsync("k", node).AsTask());
+        await cache.SetAsync("k", value); // no exception: the caller's Set failed operationally, as when Redis is down
+
+        Assert.False(await Raw.KeyExistsAsync("unwritable:k")); // the older value is gone, not left readable as if the Set had not happened
+        Assert.Equal(default, await cache.TryGetAsync<string>("k"));
+        FakeLogRecord warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal(13, warning.Id.Id);
+        Assert.IsAssignableFrom(thrown, warning.Exception); // what used to escape from SetAsync
+        Assert.Equal(1, (await cache.GetStatsAsync()).Sets); // the older value's Set only
+    }
+
+    [Fact]
+    public async Task NaN_and_the_infinities_are_ordinary_doubles_that_round_trip()
+    {
+        await using RedisCache cache = Create("nan:");
+        double[] values = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, double.MaxValue, double.Epsilon];
+        for (int i = 0; i < values.Length; i++)
+        {
+            await cache.SetAsync($"d{i}", values[i]);
+            Assert.Equal(new CacheLookup<double>(true, values[i]), await cache.TryGetAsync<double>($"d{i}"));
+        }
+
+        await cache.SetAsync("f", float.NaN);
+        Assert.True(float.IsNaN(await cache.GetAsync<float>("f")));
+        await cache.SetAsync("point", new Point(double.NaN, double.NegativeInfinity));
+        Assert.Equal(new Point(double.NaN, double.NegativeInfinity), await cache.GetAsync<Point>("point"));
+        Assert.Equal(double.PositiveInfinity, await cache.GetOrSetAsync("made", _ => ValueTask.FromResult(double.PositiveInfinity)));
+        Assert.Equal(double.PositiveInfinity, await cache.GetAsync<double>("made"));
+        Assert.DoesNotContain(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_batch_with_an_unserializable_item_stores_the_others_and_removes_that_items_older_value_with_a_Warning()
+    {
+        await using RedisCache cache = Create("unwritable-batch:");
+        await cache.SetManyAsync<object>([KeyValuePair.Create("a", (object)"old a"), KeyValuePair.Create("bad", (object)"old bad"), KeyValuePair.Create("b", (object)"old b")]);
+
+        await cache.SetManyAsync<object>([KeyValuePair.Create("a", (object)"new a"), KeyValuePair.Create("bad", (object)Cycle()), KeyValuePair.Create("b", (object)"new b")]);
+
+        Assert.Equal("new a", await cache.GetAsync<string>("a"));
+        Assert.Equal("new b", await cache.GetAsync<string>("b"));
+        Assert.False(await Raw.KeyExistsAsync("unwritable-batch:bad"));
+        FakeLogRecord warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal(13, warning.Id.Id);
+        Assert.Equal(5, (await cache.GetStatsAsync()).Sets); // three, then the two that could be written
+    }
+
+    [Fact]
+    public async Task GetOrSet_hands_an_unserializable_value_to_its_callers_stores_nothing_and_leaves_no_older_value()
+    {
+        await using RedisCache cache = Create("unwritable-made:");
+        await cache.SetAsync("k", "an older value that does not read as a Node");
+        Node node = Cycle();
+
         Assert.Same(node, await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(node)));
-        Assert.False(await cache.ExistsAsync("k"));
+
+        Assert.False(await cache.ExistsAsync("k")); // one connection: this EXISTS runs after the unreadable older value's delete
+        Assert.False(await Raw.KeyExistsAsync("unwritable-made:k"));
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 11);
+        Assert.Equal(1, (await cache.GetStatsAsync()).Sets);
+    }
+
+    [Fact]
+    public async Task Keys_with_different_lone_surrogates_are_different_keys()
+    {
+        await using RedisCache cache = Create("lone:");
+        await cache.SetAsync("user:\uD800", "first");
+        await cache.SetAsync("user:\uDBFF", "second");
+
+        Assert.Equal("first", await cache.GetAsync<string>("user:\uD800"));
+        Assert.Equal("second", await cache.GetAsync<string>("user:\uDBFF"));
+        Assert.False(await cache.ExistsAsync("user:\uFFFD")); // what both used to become
+        Assert.False(await cache.ExistsAsync("user:"));
+    }
+
+    [Fact]
+    public async Task Prefixes_that_differ_only_in_a_lone_surrogate_are_different_namespaces()
+    {
+        await using RedisCache high = Create("t\uD800:");
+        await using RedisCache low = Create("t\uDBFF:");
+        await high.SetAsync("k", 1);
+        await low.SetAsync("k", 2);
+        Assert.Equal(1, await high.GetAsync<int>("k"));
+
+        await high.ClearAsync();
+        Assert.False(await high.ExistsAsync("k"));
+        Assert.Equal(2, await low.GetAsync<int>("k"));
+    }
+
+    [Fact]
+    public void The_key_encoding_maps_distinct_strings_to_distinct_bytes_and_leaves_well_formed_keys_as_UTF8()
+    {
+        var keys = new KeyNamespace("p:");
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var random = new Random(5);
+        int wellFormed = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            string key = RandomKey(random);
+            byte[] bytes = (byte[])keys.Of(key)!;
+            string encoded = Convert.ToHexString(bytes);
+            if (seen.TryGetValue(encoded, out string? other))
+            {
+                Assert.True(other == key, $"{Escaped(key)} and {Escaped(other)} share the Redis key {encoded}");
+            }
+
+            seen[encoded] = key;
+            if (IsWellFormed(key))
+            {
+                wellFormed++;
+                Assert.Equal(Encoding.UTF8.GetBytes("p:" + key), bytes);
+            }
+            else
+            {
+                Assert.Equal(Encoding.UTF8.GetBytes("p:"), bytes[..2]);
+            }
+        }
+
+        Assert.InRange(wellFormed, 1000, 199_000); // the sample has plenty of both kinds
+    }
+
+    [Fact]
+    public async Task Random_keys_with_lone_surrogates_replacement_characters_and_escapes_each_hold_their_own_value_and_Clear_removes_them_all()
+    {
+        await using RedisCache cache = Create("random-keys:");
+        var random = new Random(11);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        while (keys.Count < 600)
+        {
+            keys.Add(RandomKey(random));
+        }
+
+        string[] distinct = [.. keys];
+        for (int i = 0; i < distinct.Length; i++)
+        {
+            await cache.SetAsync(distinct[i], i);
+        }
+
+        Assert.Equal(distinct.Length, _raw.GetServers()[0].Keys(pattern: "random-keys:*").Count()); // one Redis key each
+        for (int i = 0; i < distinct.Length; i++)
+        {
+            Assert.True(new CacheLookup<int>(true, i) == await cache.TryGetAsync<int>(distinct[i]), $"key {Escaped(distinct[i])}");
+        }
+
+        await cache.ClearAsync();
+        Assert.Empty(_raw.GetServers()[0].Keys(pattern: "random-keys:*"));
+        foreach (string key in distinct)
+        {
+            Assert.False(await cache.ExistsAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task A_caller_whose_lookup_missed_just_before_a_run_stored_its_value_shares_that_run()
+    {
+        // The race: a caller's GET is answered "absent" just before the running factory's value is
+        // stored, and the caller acts on that answer only after the run has finished. The test holds
+        // GET replies (the server has answered; the cache has not seen it yet) to make the window wide.
+        var gets = new HeldGetReplies();
+        await using RedisCache cache = new(gets.Wrap(_raw), new RedisCacheOptions { KeyPrefix = "late:" }, new FakeLogger<RedisCache>(_logs));
+        int runs = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask<string> Load(CancellationToken token)
+        {
+            Interlocked.Increment(ref runs);
+            started.TrySetResult();
+            await release.Task.WaitAsync(token);
+            return "made";
+        }
+
+        Task<string> first = cache.GetOrSetAsync("k", Load).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        gets.Hold();
+        Task<string> late = cache.GetOrSetAsync("k", Load).AsTask();
+
+        // Either its GET reply is held, or it joined the running flight without a GET of its own.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (gets.Held == 0 && (await cache.GetStatsAsync()).Misses < 2)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the late caller neither sent a GET nor joined the run");
+            await Task.Yield();
+        }
+
+        release.SetResult();
+        Assert.Equal("made", await first.WaitAsync(TimeSpan.FromSeconds(10))); // the run stored its value and finished
+        gets.Release();
+
+        Assert.Equal("made", await late.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, runs);
+        Assert.Equal(new CacheStats { Misses = 2, Sets = 1 }, await cache.GetStatsAsync());
+    }
+
+    [Fact]
+    public async Task Callers_arriving_while_a_run_finishes_never_start_a_second_run()
+    {
+        await using RedisCache cache = Create("finishing:");
+        const int Iterations = 100;
+        const int Callers = 8;
+        for (int iteration = 0; iteration < Iterations; iteration++)
+        {
+            string key = $"k{iteration}";
+            int runs = 0;
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            async ValueTask<int> Load(CancellationToken token)
+            {
+                Interlocked.Increment(ref runs);
+                started.TrySetResult();
+                await release.Task.WaitAsync(token);
+                return iteration;
+            }
+
+            Task<int> first = cache.GetOrSetAsync(key, Load).AsTask();
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Task<int>[] arriving = [.. Enumerable.Range(0, Callers).Select(_ => Task.Run(() => cache.GetOrSetAsync(key, Load).AsTask()))];
+            release.SetResult(); // the run finishes while the callers arrive
+
+            Assert.All(await Task.WhenAll([first, .. arriving]).WaitAsync(TimeSpan.FromSeconds(10)), value => Assert.Equal(iteration, value));
+            Assert.True(runs == 1, $"iteration {iteration}: {runs} runs");
+        }
     }
 
     [Fact]
@@ -246,7 +472,34 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
         },
         new FakeLogger<RedisCache>(_logs));
 
+    private static Node Cycle()
+    {
+        var node = new Node();
+        node.Next = node;
+        return node;
+    }
+
+    /// <summary>A short key over an alphabet that makes collisions likely: lone and paired surrogates, U+FFFD, glob and escape characters.</summary>
+    private static string RandomKey(Random random)
+    {
+        string[] alphabet = ["a", ":", "*", "?", "\\", "%", "\uFFFD", "\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\uD83D\uDD11", "\uDD11\uD83D", "é", "\0", "\u00ED\u00A0\u0080"];
+        var key = new StringBuilder();
+        for (int length = random.Next(0, 6); length > 0; length--)
+        {
+            key.Append(alphabet[random.Next(alphabet.Length)]);
+        }
+
+        return key.ToString();
+    }
+
+    private static bool IsWellFormed(string text) =>
+        System.Text.Unicode.Utf8.FromUtf16(text, new byte[text.Length * 3], out _, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done;
+
+    private static string Escaped(string text) => string.Concat(text.Select(c => $"\\u{(int)c:X4}"));
+
     private sealed record Order(int Id, string Customer);
+
+    private sealed record Point(double X, double Y);
 
     private sealed class Node
     {

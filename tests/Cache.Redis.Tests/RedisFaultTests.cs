@@ -78,6 +78,53 @@ public sealed class RedisFaultTests
         await AssertRecoversAsync(cache);
     }
 
+    [Fact]
+    public async Task Against_a_stalled_server_every_call_GetOrSet_included_returns_within_one_operation_timeout()
+    {
+        // A paused server keeps its socket open and answers nothing: each round trip waits out the timeout.
+        TimeSpan timeout = TimeSpan.FromSeconds(1);
+        using var server = new RedisServer();
+        await using RedisCache cache = Create(server, timeout);
+        await cache.SetAsync("warm", 1);
+        Assert.Equal(1, await cache.GetAsync<int>("warm"));
+
+        server.Pause();
+        var calls = new ConcurrentBag<(string Operation, TimeSpan Took)>();
+        var thrown = new ConcurrentBag<Exception>();
+        try
+        {
+            await EveryOperationAsync(cache, "k", calls, thrown);
+            await EveryOperationAsync(cache, "warm", calls, thrown);
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        Assert.Empty(thrown);
+        Assert.Equal(16, calls.Count);
+        Assert.All(calls, call => Assert.True(call.Took <= timeout + Margin, $"{call.Operation} took {call.Took.TotalMilliseconds:F0} ms"));
+        Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 10 && r.Exception is TimeoutException);
+        await AssertRecoversAsync(cache);
+    }
+
+    [Fact]
+    public async Task A_factory_slower_than_the_operation_timeout_still_has_its_value_stored()
+    {
+        // The timeout budgets a call's Redis round trips; the factory's own run time is the caller's.
+        using var server = new RedisServer();
+        await using RedisCache cache = Create(server);
+        async ValueTask<string> Slow(CancellationToken token)
+        {
+            await Task.Delay(Timeout * 2, token); // the factory's work (a slow query), not a wait for the cache or the server
+            return "made";
+        }
+
+        Assert.Equal("made", await cache.GetOrSetAsync("slow", Slow));
+        Assert.Equal("made", await cache.GetAsync<string>("slow"));
+        Assert.DoesNotContain(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+    }
+
     /// <summary>Every ICache operation once, each timed; none may throw.</summary>
     private static async Task EveryOperationAsync(RedisCache cache, string key, ConcurrentBag<(string, TimeSpan)> calls, ConcurrentBag<Exception> thrown)
     {
@@ -134,7 +181,7 @@ public sealed class RedisFaultTests
         }
     }
 
-    private RedisCache Create(RedisServer server) => new(
-        new RedisCacheOptions { Configuration = server.Configuration, KeyPrefix = "fault:", OperationTimeout = Timeout },
+    private RedisCache Create(RedisServer server, TimeSpan? timeout = null) => new(
+        new RedisCacheOptions { Configuration = server.Configuration, KeyPrefix = "fault:", OperationTimeout = timeout ?? Timeout },
         new FakeLogger<RedisCache>(_logs));
 }

@@ -10,6 +10,7 @@ public interface ICacheSerializer
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="value">The value; null is a value.</param>
     /// <returns>The payload stored under the key.</returns>
+    /// <exception cref="Exception">Any exception: the value cannot be written. The cache logs it at Warning, stores nothing and removes the key's older value; the caller sees no exception.</exception>
     byte[] Serialize<T>(T value);
 
     /// <summary>Reads a payload back as a <typeparamref name="T"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Cache.Redis;
 
@@ -12,10 +13,18 @@ public sealed class JsonCacheSerializer : ICacheSerializer
     private readonly JsonSerializerOptions _options;
 
     /// <summary>Creates a serializer.</summary>
-    /// <param name="options">System.Text.Json's options; null for <see cref="JsonSerializerDefaults.Web"/> (camelCase, case-insensitive reads).</param>
+    /// <param name="options">
+    /// System.Text.Json's options; null for <see cref="JsonSerializerDefaults.Web"/> (camelCase,
+    /// case-insensitive reads) that also write and read NaN and the infinities as the strings
+    /// <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>, so every double and float round-trips.
+    /// Options given here are used as they are.
+    /// </param>
     public JsonCacheSerializer(JsonSerializerOptions? options = null)
     {
-        _options = options ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        _options = options ?? new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        };
     }
 
     /// <inheritdoc/>
