@@ -133,7 +133,7 @@ public sealed partial class CacheState<TKey, TValue>
 
     /// <summary>How many stored entries have expired at <paramref name="now"/> but are not yet removed.</summary>
     /// <param name="now">The current time.</param>
-    /// <returns>The count; it costs time in proportion to itself.</returns>
+    /// <returns>The count; it costs time in proportion to itself plus the removed entries whose deadlines have also passed, which a line keeps below its stored count.</returns>
     public int CountExpired(TimeSpan now) => _deadlines.CountDue(now, _entries);
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> with the default TTL.</summary>
@@ -351,6 +351,14 @@ public sealed partial class CacheState<TKey, TValue>
             }
         }
 
+        int staleDeadlines = 0;
+        for (int position = _deadlines.Head; position < _deadlines.Tail; position++)
+        {
+            staleDeadlines += stored.Contains(_deadlines.Log[position]) ? 0 : 1;
+        }
+
+        Require(staleDeadlines == _deadlines.Stale, $"{staleDeadlines} stale deadline records counted as {_deadlines.Stale}");
+
         foreach (Entry<TKey, TValue> entry in _deadlines.OutOfOrder)
         {
             Require(stored.Contains(entry) && entry.OutOfOrder, $"the sorted deadlines hold {entry.Key}, which is not stored there");
@@ -426,8 +434,29 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Whether the logs may reference entries removed since they were built.</summary>
         public bool HoldsRemoved { get; private set; }
 
-        public readonly CacheState<TKey, TValue> ToState() =>
-            _changed ? new CacheState<TKey, TValue>(_origin.Options, Entries, Count, Recency, Deadlines, SharesLogs, HoldsRemoved) : _origin;
+        /// <summary>
+        /// The new state, or the origin when nothing changed. Each line keeps both logs' heads at a
+        /// live record and rebuilds the deadline log once its stale records outnumber the live ones,
+        /// so that no state of it scans a stale prefix, however often it is asked (amortized: each
+        /// record is passed once a line).
+        /// </summary>
+        public readonly CacheState<TKey, TValue> ToState()
+        {
+            if (!_changed)
+            {
+                return _origin;
+            }
+
+            // The recency log was compacted (or forked): the deadline log is rebuilt with it, so
+            // that hits alone, with no sweep, also let go of removed values in time.
+            DeadlineOrder<TKey, TValue> deadlines = Deadlines.SkipStale(Entries);
+            if (deadlines.IsMostlyStale || (deadlines.Stale > 0 && Recency.Log != _origin._recency.Log))
+            {
+                deadlines = deadlines.Rebuilt(Entries, Count);
+            }
+
+            return new CacheState<TKey, TValue>(_origin.Options, Entries, Count, Recency.SkipStale(Entries), deadlines, SharesLogs, HoldsRemoved);
+        }
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
         public void ExpireDue(TimeSpan now, ref RemovalLog<TKey, TValue> log)

@@ -9,6 +9,11 @@ namespace Cache.Core.Representation;
 /// replaced entry's record simply goes stale. A deadline earlier than the last one logged (a
 /// shorter TTL, or a time given out of order) goes to a sorted set instead.
 /// </summary>
+/// <remarks>
+/// The index counts its stale records (<see cref="Stale"/>), so the state can rebuild the log once
+/// they outnumber the live ones: then no scan of the log reads more stale records than there are
+/// entries, and a removed value is not kept reachable by an idle log for long.
+/// </remarks>
 internal readonly struct DeadlineOrder<TKey, TValue>
     where TKey : notnull
 {
@@ -17,12 +22,13 @@ internal readonly struct DeadlineOrder<TKey, TValue>
 
     private static readonly ImmutableSortedSet<Entry<TKey, TValue>> NoneOutOfOrder = ImmutableSortedSet.Create<Entry<TKey, TValue>>(SoonestFirst);
 
-    public DeadlineOrder(AppendLog<Entry<TKey, TValue>> log, int head, int tail, ImmutableSortedSet<Entry<TKey, TValue>> outOfOrder)
+    public DeadlineOrder(AppendLog<Entry<TKey, TValue>> log, int head, int tail, ImmutableSortedSet<Entry<TKey, TValue>> outOfOrder, int stale)
     {
         Log = log;
         Head = head;
         Tail = tail;
         OutOfOrder = outOfOrder;
+        Stale = stale;
     }
 
     public AppendLog<Entry<TKey, TValue>> Log { get; }
@@ -33,7 +39,13 @@ internal readonly struct DeadlineOrder<TKey, TValue>
 
     public ImmutableSortedSet<Entry<TKey, TValue>> OutOfOrder { get; }
 
-    public static DeadlineOrder<TKey, TValue> Empty() => new(new AppendLog<Entry<TKey, TValue>>(0, 0), 0, 0, NoneOutOfOrder);
+    /// <summary>How many records in <c>[Head, Tail)</c> are of entries no longer stored.</summary>
+    public int Stale { get; }
+
+    /// <summary>Whether the stale records outnumber the live ones (and a few): time to rebuild the log.</summary>
+    public bool IsMostlyStale => Stale > Math.Max(Tail - Head - Stale, 16);
+
+    public static DeadlineOrder<TKey, TValue> Empty() => new(new AppendLog<Entry<TKey, TValue>>(0, 0), 0, 0, NoneOutOfOrder, 0);
 
     /// <summary>A fresh index of <paramref name="entries"/>, every one of them in the log.</summary>
     public static DeadlineOrder<TKey, TValue> Of(IEnumerable<Entry<TKey, TValue>> entries)
@@ -46,7 +58,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
             log.Write(i, expiring[i]);
         }
 
-        return new(log.Filled(expiring.Length), 0, expiring.Length, NoneOutOfOrder);
+        return new(log.Filled(expiring.Length), 0, expiring.Length, NoneOutOfOrder, 0);
     }
 
     /// <summary>Whether an entry with <paramref name="deadline"/> would go to the sorted set rather than the log.</summary>
@@ -62,31 +74,46 @@ internal readonly struct DeadlineOrder<TKey, TValue>
 
         if (entry.OutOfOrder)
         {
-            return new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Add(entry));
+            return new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Add(entry), Stale);
         }
 
         if (Tail < Log.Capacity && Log.TryClaim(Tail, 1))
         {
             Log.Write(Tail, entry);
-            return new DeadlineOrder<TKey, TValue>(Log, Head, Tail + 1, OutOfOrder);
+            return new DeadlineOrder<TKey, TValue>(Log, Head, Tail + 1, OutOfOrder, Stale);
         }
 
         // Full, or another state has appended past this one: copy the live records.
         AppendLog<Entry<TKey, TValue>> log = CopyStored(entries, count + 1, out int filled);
         log.Write(filled++, entry);
-        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder);
+        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder, 0);
     }
 
     /// <summary>The same index with a new log that references only entries still stored.</summary>
     public DeadlineOrder<TKey, TValue> Rebuilt(TrieNode<TKey, TValue> entries, int count)
     {
         AppendLog<Entry<TKey, TValue>> log = CopyStored(entries, count, out int filled);
-        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder);
+        return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder, 0);
     }
 
     /// <summary>The index without <paramref name="entry"/>, which is being removed from the state.</summary>
     public DeadlineOrder<TKey, TValue> Remove(Entry<TKey, TValue> entry) =>
-        entry.OutOfOrder ? new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Remove(entry)) : this; // a log record just goes stale
+        entry.OutOfOrder ? new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder.Remove(entry), Stale)
+        : entry.Deadline != Expiry.Never ? new DeadlineOrder<TKey, TValue>(Log, Head, Tail, OutOfOrder, Stale + 1) // its log record goes stale
+        : this;
+
+    /// <summary>The index with its head moved past stale records, so that the next scan starts at a live one.</summary>
+    public DeadlineOrder<TKey, TValue> SkipStale(TrieNode<TKey, TValue> entries)
+    {
+        int head = Head;
+        while (head < Tail && !entries.Holds(Log[head]))
+        {
+            head++;
+        }
+
+        ScanMeter.Read(head - Head);
+        return head == Head ? this : new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder, Stale - (head - Head));
+    }
 
     /// <summary>A new log, with room for <paramref name="count"/> records and as many more, holding this one's records of entries still stored.</summary>
     private AppendLog<Entry<TKey, TValue>> CopyStored(TrieNode<TKey, TValue> entries, int count, out int filled)
@@ -134,19 +161,19 @@ internal readonly struct DeadlineOrder<TKey, TValue>
         if (sorted is not null && (logged is null || SoonestFirst.Compare(sorted, logged) < 0))
         {
             due = sorted;
-            rest = new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder.Remove(sorted));
+            rest = new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder.Remove(sorted), Stale - (head - Head));
             return true;
         }
 
         if (logged is not null)
         {
             due = logged;
-            rest = new DeadlineOrder<TKey, TValue>(Log, head + 1, Tail, OutOfOrder);
+            rest = new DeadlineOrder<TKey, TValue>(Log, head + 1, Tail, OutOfOrder, Stale - (head - Head));
             return true;
         }
 
         due = null!;
-        rest = head == Head ? this : new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder);
+        rest = head == Head ? this : new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder, Stale - (head - Head));
         return false;
     }
 
@@ -154,13 +181,16 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     public int CountDue(TimeSpan now, TrieNode<TKey, TValue> entries)
     {
         int due = 0;
-        for (int position = Head; position < Tail && Expiry.IsDue(Log[position].Deadline, now); position++)
+        int position = Head;
+        for (; position < Tail && Expiry.IsDue(Log[position].Deadline, now); position++)
         {
             if (entries.Holds(Log[position]))
             {
                 due++;
             }
         }
+
+        ScanMeter.Read(position - Head);
 
         foreach (Entry<TKey, TValue> entry in OutOfOrder)
         {

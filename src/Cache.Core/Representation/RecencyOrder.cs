@@ -120,6 +120,19 @@ internal readonly struct RecencyOrder<TKey, TValue>
         return Liveness.Stale;
     }
 
+    /// <summary>The order with its head moved past stale records, so that the next scan starts at a live one (or one only a fork can judge).</summary>
+    public RecencyOrder<TKey, TValue> SkipStale(TrieNode<TKey, TValue> entries)
+    {
+        int head = Head;
+        while (head < Tail && Of(Log[head], head, entries) == Liveness.Stale)
+        {
+            head++;
+        }
+
+        ScanMeter.Read(head - Head);
+        return head == Head ? this : new RecencyOrder<TKey, TValue>(Log, head, Tail);
+    }
+
     /// <summary>The live entries from the least to the most recently used; costs time and space in proportion to the log.</summary>
     public List<Entry<TKey, TValue>> Live(TrieNode<TKey, TValue> entries)
     {

@@ -57,6 +57,18 @@ public sealed class MemoryReleaseTests
     }
 
     [Fact]
+    public async Task With_the_sweep_off_hits_alone_release_removed_values_once_the_recency_log_is_compacted()
+    {
+        using var cache = TestCache.Create(_time, maxSize: 2 * Values, sweep: null);
+        await cache.SetAsync("hot", 1);
+        WeakReference[] removed = await StoreValues(cache, ttl: null, prefix: "removed");
+        await cache.RemoveManyAsync(Enumerable.Range(0, Values).Select(i => $"removed{i}"));
+        await Hit(cache, "hot", 10 * Values); // several times the recency log's capacity
+        Collect();
+        Assert.Equal(0, removed.Count(value => value.IsAlive));
+    }
+
+    [Fact]
     public async Task A_held_snapshot_keeps_its_values_and_lets_go_of_them_with_itself()
     {
         using var cache = TestCache.Create(_time, maxSize: 2 * Values, sweep: SweepInterval);
@@ -79,6 +91,15 @@ public sealed class MemoryReleaseTests
         trimmed.CheckIntegrity();
         Assert.Same(trimmed, trimmed.TrimExcess()); // nothing left to release
         Assert.Equal(["k60"], trimmed.Evict(TimeSpan.Zero).Removals.Select(r => r.Key));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // no awaiter of the caller's may hold an entry
+    private static async Task Hit(InMemoryCache cache, string key, int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            Assert.Equal(1, await cache.GetAsync<int>(key));
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)] // no local of the caller's may hold a value
