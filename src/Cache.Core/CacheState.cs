@@ -608,6 +608,7 @@ public sealed partial class CacheState<TKey, TValue>
             new(key, hash, value, deadline, writeStamp: Recency.Horizon, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon);
 
         private readonly RecencyOrder<TKey, TValue> AppendToOwnLog(ReadOnlySpan<Entry<TKey, TValue>> used) =>
+            // Stryker disable once all : a sizing hint for a compaction that a fresh log never needs, and a throw no fork can reach.
             Recency.TryAppend(used, Entries, Count + used.Length, out RecencyOrder<TKey, TValue> appended)
                 ? appended
                 : throw new InvalidOperationException("A freshly forked recency log refused an append.");

@@ -173,6 +173,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
         }
 
         due = null!;
+        // Stryker disable once Conditional,Equality : returning this or an equal copy is the same index.
         rest = head == Head ? this : new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder, Stale - (head - Head));
         return false;
     }

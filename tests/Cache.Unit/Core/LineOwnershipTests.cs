@@ -1,0 +1,104 @@
+using Cache.Core;
+using Cache.Core.Representation;
+using Cache.Unit.Support;
+
+namespace Cache.Unit.Core;
+
+/// <summary>
+/// Who may append to the shared logs, and who forks: a new or cleared state owns its logs, a view
+/// never does, and an entry read from another state is never stamped. Each rule is checked by the
+/// work it costs (<see cref="ScanMeter"/>) as well as by the answers.
+/// </summary>
+public sealed class LineOwnershipTests
+{
+    private static readonly TimeSpan Now = TimeSpan.FromSeconds(1);
+
+    private static CacheState<string, int> Filled(int count, int maxSize = 100)
+    {
+        var state = CacheState<string, int>.Empty(new CacheOptions { MaxSize = maxSize, DefaultTtl = TimeSpan.FromMinutes(1) });
+        for (int i = 0; i < count; i++)
+        {
+            state = state.Set($"k{i}", i, Now).State;
+        }
+
+        return state;
+    }
+
+    [Fact]
+    public void A_new_state_and_a_cleared_state_own_their_logs_and_append_without_forking()
+    {
+        var empty = CacheState<string, int>.Empty(CacheOptions.Default);
+        Assert.Equal(0, Cost.Of(() => empty.Set("a", 1, Now)).Forks);
+
+        var cleared = Filled(10).Clear(Now).State;
+        Assert.Equal(0, Cost.Of(() => cleared.Set("a", 1, Now).State.Get("a", Now)).Forks);
+    }
+
+    [Fact]
+    public void A_view_forks_at_its_first_append_once_and_a_view_of_a_view_is_itself()
+    {
+        var state = Filled(10);
+        var view = state.AsView();
+        Assert.Same(view, view.AsView());
+        Assert.Equal(state.Keys, view.Keys);
+
+        var line = Cost.Of(() => view.Get("k0", Now).State.Get("k1", Now).State.Set("new", 0, Now).State);
+        Assert.Equal(1, line.Forks);
+        Assert.Equal(["k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k0", "k1", "new"], line.Result.Keys);
+
+        // The line the view was taken from still owns its logs.
+        Assert.Equal(0, Cost.Of(() => state.Get("k0", Now)).Forks);
+    }
+
+    [Fact]
+    public void Trimming_a_view_or_a_forked_state_gives_a_state_that_needs_no_more_trimming()
+    {
+        var state = Filled(10);
+        for (int i = 0; i < 5; i++)
+        {
+            state = state.Remove($"k{i}", Now).State;
+        }
+
+        var trimmedView = state.AsView().TrimExcess();
+        Assert.NotSame(state, trimmedView);
+        trimmedView.CheckIntegrity();
+        Assert.Equal(state.Keys, trimmedView.Keys);
+        Assert.Same(trimmedView, trimmedView.TrimExcess());
+
+        // A fork rebuilds the logs from the live entries: nothing removed is left to trim.
+        var forked = state.AsView().Get("k5", Now).State;
+        Assert.Same(forked, forked.TrimExcess());
+    }
+
+    [Fact]
+    public void Only_stored_entries_are_used_an_entry_read_from_another_state_is_passed_over()
+    {
+        var state = Filled(5);
+        Entry<string, int> a = state.Find("k0", Now, out _)!;
+        Entry<string, int> b = state.Find("k1", Now, out _)!;
+        Entry<string, int> c = state.Find("k2", Now, out _)!;
+        var withoutB = state.Remove("k1", Now).State;
+
+        // b is not stored in withoutB: its hit is dropped (its stamp untouched, for the states that
+        // do store it), and the hits around it are applied in order.
+        long stampOfB = b.LastUse;
+        var used = withoutB.Use([a, b, c, a]);
+        Assert.Equal(["k3", "k4", "k2", "k0"], used.Keys);
+        used.CheckIntegrity();
+        Assert.Equal(stampOfB, b.LastUse);
+        Assert.Same(withoutB, withoutB.Use([b]));
+        Assert.Equal(["k0", "k2", "k3", "k4", "k1"], state.Get("k1", Now).State.Keys);
+    }
+
+    [Fact]
+    public void An_old_state_skips_an_entry_it_no_longer_stores_without_forking_even_when_a_sibling_used_it()
+    {
+        var origin = Filled(5);
+        var withoutK0 = origin.Remove("k0", Now).State;
+        _ = origin.Get("k0", Now); // a sibling line stamps k0 past withoutK0's horizon
+
+        var evict = Cost.Of(() => withoutK0.Evict(Now));
+        Assert.Equal(["k1"], evict.Result.Removals.Select(r => r.Key));
+        Assert.Equal(0, evict.Forks);
+    }
+}
