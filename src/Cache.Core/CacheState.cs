@@ -450,6 +450,7 @@ public sealed partial class CacheState<TKey, TValue>
             // The recency log was compacted (or forked): the deadline log is rebuilt with it, so
             // that hits alone, with no sweep, also let go of removed values in time.
             DeadlineOrder<TKey, TValue> deadlines = Deadlines.SkipStale(Entries);
+            // Stryker disable once Equality : rebuilding a log with no stale record is wasted work, not a different answer.
             if (deadlines.IsMostlyStale || (deadlines.Stale > 0 && Recency.Log != _origin._recency.Log))
             {
                 deadlines = deadlines.Rebuilt(Entries, Count);

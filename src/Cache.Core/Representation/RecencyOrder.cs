@@ -133,6 +133,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
         }
 
         ScanMeter.Read(head - Head);
+        // Stryker disable once Conditional,Equality : returning this or an equal copy is the same order.
         return head == Head ? this : new RecencyOrder<TKey, TValue>(Log, head, Tail);
     }
 

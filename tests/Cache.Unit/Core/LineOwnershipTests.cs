@@ -29,9 +29,11 @@ public sealed class LineOwnershipTests
     {
         var empty = CacheState<string, int>.Empty(CacheOptions.Default);
         Assert.Equal(0, Cost.Of(() => empty.Set("a", 1, Now)).Forks);
+        Assert.Same(empty, empty.TrimExcess()); // nothing removed, nothing to trim
 
         var cleared = Filled(10).Clear(Now).State;
         Assert.Equal(0, Cost.Of(() => cleared.Set("a", 1, Now).State.Get("a", Now)).Forks);
+        Assert.Same(cleared, cleared.TrimExcess());
     }
 
     [Fact]
@@ -59,8 +61,9 @@ public sealed class LineOwnershipTests
             state = state.Remove($"k{i}", Now).State;
         }
 
-        var trimmedView = state.AsView().TrimExcess();
-        Assert.NotSame(state, trimmedView);
+        var view = state.AsView();
+        var trimmedView = view.TrimExcess();
+        Assert.NotSame(view, trimmedView);
         trimmedView.CheckIntegrity();
         Assert.Equal(state.Keys, trimmedView.Keys);
         Assert.Same(trimmedView, trimmedView.TrimExcess());
@@ -82,7 +85,7 @@ public sealed class LineOwnershipTests
         // b is not stored in withoutB: its hit is dropped (its stamp untouched, for the states that
         // do store it), and the hits around it are applied in order.
         long stampOfB = b.LastUse;
-        var used = withoutB.Use([a, b, c, a]);
+        var used = withoutB.Use([c, b, a]);
         Assert.Equal(["k3", "k4", "k2", "k0"], used.Keys);
         used.CheckIntegrity();
         Assert.Equal(stampOfB, b.LastUse);
@@ -91,11 +94,45 @@ public sealed class LineOwnershipTests
     }
 
     [Fact]
+    public void Hits_applied_as_one_batch_stamp_each_entry_so_evictions_follow_them_in_order()
+    {
+        var state = Filled(6, maxSize: 6);
+        Entry<string, int>[] hits = [.. new[] { "k3", "k0", "k5", "k1" }.Select(key => state.Find(key, Now, out _)!)];
+        state = state.Use(hits);
+
+        var evicted = new List<string>();
+        for (int i = 0; i < 6; i++)
+        {
+            var evict = state.Evict(Now);
+            evicted.Add(evict.Removals.Single().Key);
+            state = evict.State;
+        }
+
+        Assert.Equal(["k2", "k4", "k3", "k0", "k5", "k1"], evicted);
+    }
+
+    [Fact]
+    public void A_forked_line_keeps_every_deadline_and_expires_them_in_order()
+    {
+        var state = CacheState<string, int>.Empty(new CacheOptions { MaxSize = 10, DefaultTtl = Timeout.InfiniteTimeSpan });
+        state = state.Set("late", 0, TimeSpan.FromMinutes(3), Now).State
+            .Set("early", 1, TimeSpan.FromMinutes(1), Now).State
+            .Set("never", 2, Now).State
+            .Set("middle", 3, TimeSpan.FromMinutes(2), Now).State;
+
+        var forked = state.AsView().Get("never", Now).State; // the view's first append forks: its deadlines are rebuilt
+        forked.CheckIntegrity();
+        var expired = forked.Expire(Now + TimeSpan.FromMinutes(5));
+        Assert.Equal(["early", "middle", "late"], expired.Removals.Select(r => r.Key));
+        Assert.Equal(["never"], expired.State.Keys);
+    }
+
+    [Fact]
     public void An_old_state_skips_an_entry_it_no_longer_stores_without_forking_even_when_a_sibling_used_it()
     {
         var origin = Filled(5);
+        _ = origin.Get("k0", Now); // a sibling line stamps k0 at origin's horizon, which withoutK0 shares
         var withoutK0 = origin.Remove("k0", Now).State;
-        _ = origin.Get("k0", Now); // a sibling line stamps k0 past withoutK0's horizon
 
         var evict = Cost.Of(() => withoutK0.Evict(Now));
         Assert.Equal(["k1"], evict.Result.Removals.Select(r => r.Key));
