@@ -86,7 +86,7 @@ fi
 if (( run_mutation )); then
   # Property tests run a fixed seed and a bounded number of cases under Stryker, so each mutant
   # meets the same sequences and is killed for a reason, never by chance or by a timeout.
-  export CACHE_PROPERTY_MAXTEST=100 CACHE_PROPERTY_SEED=20261124
+  export CACHE_PROPERTY_MAXTEST=100 CACHE_PROPERTY_SEED=20261124 CacheMutationGate=true
 
   # One gate a project, both at once: a mutant's test run mostly waits (test hosts starting, tests
   # that wait on each other), so two gates on two cores take little longer than one. Each runs in
