@@ -28,7 +28,7 @@ public sealed class InvariantProperties
         });
 
     [Fact]
-    [Trait("Category", "Slow")] // outside the Core mutation gate: see docs/mutation.md
+    [Trait("Category", "Slow")] // outside both mutation gates: see docs/mutation.md
     public void A_transition_is_pure_the_same_state_arguments_and_time_give_the_same_result() =>
         PropertyRun.Check(Scenarios.Arbitrary, scenario =>
         {

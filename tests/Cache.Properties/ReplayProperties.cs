@@ -8,7 +8,7 @@ namespace Cache.Properties;
 public sealed class ReplayProperties
 {
     [Fact]
-    [Trait("Category", "Slow")] // outside the Core mutation gate: see docs/mutation.md
+    [Trait("Category", "RecordReplay")] // outside the Core mutation gate (the Async gate needs it): see docs/mutation.md
     public void Replaying_a_recorded_scenario_gives_the_hits_misses_evictions_and_expirations_the_cache_counted() =>
         PropertyRun.Check(Scenarios.Arbitrary, scenario =>
         {

@@ -65,12 +65,14 @@ internal sealed class OrderedRing<T>
         for (int i = 0; i < count; i++)
         {
             ref Slot slot = ref _slots[(from + i) & _mask];
+            // Stryker disable once all : a fast path: the loop below waits for the same stamp.
             if (Volatile.Read(ref slot.Stamp) != from + i + 1)
             {
                 // Claimed a moment ago; its producer is about to write it.
                 var wait = default(SpinWait);
                 while (Volatile.Read(ref slot.Stamp) != from + i + 1)
                 {
+                    // Stryker disable once Statement : spinning without yielding waits for the same stamp, only less politely.
                     wait.SpinOnce();
                 }
             }

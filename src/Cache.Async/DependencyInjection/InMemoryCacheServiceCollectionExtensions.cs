@@ -20,6 +20,7 @@ public static class InMemoryCacheServiceCollectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
     public static IServiceCollection AddInMemoryCache(this IServiceCollection services, Action<InMemoryCacheOptions>? configure = null)
     {
+        // Stryker disable once Statement : AddOptions throws the same ArgumentNullException for services on the next line.
         ArgumentNullException.ThrowIfNull(services);
         OptionsBuilder<InMemoryCacheOptions> options = services.AddOptions<InMemoryCacheOptions>();
         if (configure is not null)

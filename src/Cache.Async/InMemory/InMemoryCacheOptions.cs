@@ -59,6 +59,7 @@ public sealed class InMemoryCacheOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(given, TimeSpan.Zero, nameof(ExpirationScanInterval));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(given, MaxExpirationScanInterval, nameof(ExpirationScanInterval));
+        // Stryker disable once Equality : at the resolution both branches give the same period.
         return given < TimerResolution ? TimerResolution : given;
     }
 }

@@ -21,9 +21,9 @@ internal sealed class TraceRecorder : IDisposable
     /// </summary>
     public static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(2);
 
-    private const int RingCapacity = 1 << 15; // ~1.3 MB of records may wait for the stream
-    private const int WakeEvery = 1 << 11; // the writer is woken every 2,048 records...
-    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(100); // ...and looks this often anyway
+    internal const int RingCapacity = 1 << 15; // ~1.3 MB of records may wait for the stream
+    internal const int WakeEvery = 1 << 11; // the writer is woken every 2,048 records...
+    private static readonly TimeSpan DefaultLookInterval = TimeSpan.FromMilliseconds(100); // ...and looks this often anyway
 
     private readonly OrderedRing<TraceRecord> _ring = new(RingCapacity);
     private readonly SemaphoreSlim _wake = new(0);
@@ -32,6 +32,7 @@ internal sealed class TraceRecorder : IDisposable
     private readonly Stream _output;
     private readonly ILogger _logger;
     private readonly Task _writing;
+    private readonly TimeSpan _lookInterval;
     private long _lost;
     private long _written;
     private long _abandoned;
@@ -41,6 +42,12 @@ internal sealed class TraceRecorder : IDisposable
 
     /// <exception cref="ArgumentException">The stream cannot be written.</exception>
     public TraceRecorder(Stream output, CacheOptions options, ILogger logger)
+        : this(output, options, logger, DefaultLookInterval)
+    {
+    }
+
+    /// <summary>A recorder whose writer, between wakes, looks at the ring every <paramref name="lookInterval"/> (infinite: only when woken).</summary>
+    internal TraceRecorder(Stream output, CacheOptions options, ILogger logger, TimeSpan lookInterval)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (!output.CanWrite)
@@ -50,6 +57,7 @@ internal sealed class TraceRecorder : IDisposable
 
         _output = output;
         _logger = logger;
+        _lookInterval = lookInterval;
         TraceFormat.WriteHeader(_header, options); // written by the writer: a stalled stream must not hold up the cache's constructor
         _writing = Task.Run(WriteAsync);
     }
@@ -69,6 +77,7 @@ internal sealed class TraceRecorder : IDisposable
         if (!_ring.TryAdd(record, out long position))
         {
             Interlocked.Increment(ref _lost);
+            // Stryker disable once Statement : a full ring means a multiple of WakeEvery records came since the writer's last drain, so one of them woke it.
             Wake();
         }
         else if ((position & (WakeEvery - 1)) == WakeEvery - 1)
@@ -128,6 +137,7 @@ internal sealed class TraceRecorder : IDisposable
         var bytes = new byte[WakeEvery * TraceFormat.RecordSize];
         long lostWritten = 0;
         TimeSpan lastTime = TimeSpan.Zero;
+        // Stryker disable once Boolean : the writer runs on the thread pool (Task.Run), where there is no SynchronizationContext to resume on.
         bool failed = !await TryWriteAsync(_header).ConfigureAwait(false);
         while (!_gaveUp)
         {
@@ -143,6 +153,7 @@ internal sealed class TraceRecorder : IDisposable
                 }
 
                 lastTime = records[taken - 1].Time;
+                // Stryker disable once Boolean : the writer runs on the thread pool (Task.Run), where there is no SynchronizationContext to resume on.
                 failed = failed || !await TryWriteAsync(bytes.AsMemory(0, length)).ConfigureAwait(false);
                 if (!failed)
                 {
@@ -155,6 +166,7 @@ internal sealed class TraceRecorder : IDisposable
             {
                 CacheLog.TraceRecordsLost(_logger, lost - lostWritten);
                 TraceFormat.WriteRecord(bytes, new TraceRecord(TraceOperation.Lost, (ulong)(lost - lostWritten), lastTime, null));
+                // Stryker disable once Boolean : the writer runs on the thread pool (Task.Run), where there is no SynchronizationContext to resume on.
                 failed = failed || !await TryWriteAsync(bytes.AsMemory(0, TraceFormat.RecordSize)).ConfigureAwait(false);
                 lostWritten = lost;
             }
@@ -164,12 +176,14 @@ internal sealed class TraceRecorder : IDisposable
                 break;
             }
 
-            await _wake.WaitAsync(LookInterval).ConfigureAwait(false);
+            // Stryker disable once Boolean,Statement : the writer runs on the thread pool (Task.Run), where there is no SynchronizationContext to resume on; and a writer that never waits spins a core but writes the same bytes.
+            await _wake.WaitAsync(_lookInterval).ConfigureAwait(false);
             Interlocked.Exchange(ref _wakeRequested, 0); // a full fence: a Wake after this is not missed
         }
 
         if (!failed)
         {
+            // Stryker disable once Boolean : the writer runs on the thread pool (Task.Run), where there is no SynchronizationContext to resume on.
             await TryWriteAsync(ReadOnlyMemory<byte>.Empty, flush: true).ConfigureAwait(false);
         }
     }
@@ -182,14 +196,17 @@ internal sealed class TraceRecorder : IDisposable
     {
         if (_gaveUp)
         {
+            // Stryker disable once Boolean : after Dispose gave up the loop ends and nothing reads the answer but the count of written records, which is no longer read.
             return false;
         }
 
         try
         {
+            // Stryker disable once Boolean : the writer runs on the thread pool (Task.Run), where there is no SynchronizationContext to resume on.
             await _output.WriteAsync(data, _abandon.Token).ConfigureAwait(false);
             if (flush)
             {
+                // Stryker disable once Boolean : the writer runs on the thread pool (Task.Run), where there is no SynchronizationContext to resume on.
                 await _output.FlushAsync(_abandon.Token).ConfigureAwait(false);
             }
 

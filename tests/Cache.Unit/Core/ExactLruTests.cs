@@ -18,7 +18,7 @@ public sealed class ExactLruTests
     private static readonly string[] Trace = ReferenceLru.SkewedTrace(length: 100_000, distinctKeys: 8_000, seed: 20261124);
 
     [Fact]
-    [Trait("Category", "Slow")] // outside the Core mutation gate: see docs/mutation.md
+    [Trait("Category", "Slow")] // outside both mutation gates: see docs/mutation.md
     public void The_core_hits_and_evicts_exactly_as_the_textbook_LRU_over_a_long_trace()
     {
         var model = new ReferenceLru(Capacity);
@@ -47,7 +47,7 @@ public sealed class ExactLruTests
     }
 
     [Fact]
-    [Trait("Category", "Slow")] // outside the Core mutation gate: see docs/mutation.md
+    [Trait("Category", "Slow")] // outside both mutation gates: see docs/mutation.md
     public async Task InMemoryCache_hits_as_the_textbook_LRU_though_its_hits_are_applied_in_batches()
     {
         var model = new ReferenceLru(Capacity);

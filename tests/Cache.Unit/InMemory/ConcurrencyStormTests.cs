@@ -16,7 +16,7 @@ public sealed class ConcurrencyStormTests
 {
     private const int MaxSize = 64;
     private const int Workers = 8;
-    private const int OperationsPerWorker = 20_000;
+    private static readonly int OperationsPerWorker = Stress.Scaled(20_000);
 
     [Fact]
     public async Task A_storm_keeps_the_bound_the_counts_and_every_value_under_its_own_key()

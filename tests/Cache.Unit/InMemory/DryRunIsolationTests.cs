@@ -135,7 +135,7 @@ public sealed class DryRunIsolationTests
     }
 
     [Fact]
-    [Trait("Category", "Slow")] // outside the Core mutation gate: see docs/mutation.md
+    [Trait("Category", "Slow")] // outside both mutation gates: see docs/mutation.md
     public void An_old_state_whose_entries_a_newer_state_used_evicts_in_linear_time()
     {
         const int n = 20_000;

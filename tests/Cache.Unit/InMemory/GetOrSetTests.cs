@@ -363,4 +363,66 @@ public sealed class GetOrSetTests
         Assert.Equal(5, await cache.GetAsync<int>("k"));
         Assert.Equal(1, cache.GetStats().Misses);
     }
+
+    /// <summary>
+    /// The classic sync-over-async deadlock: a library that resumes on the caller's
+    /// SynchronizationContext hangs a caller that blocks on it under a single-threaded context
+    /// (UI, classic ASP.NET). The cache resumes its loader and its waiters wherever the load
+    /// completes, so the context here is never posted to.
+    /// </summary>
+    [Fact]
+    public async Task A_load_and_its_waiters_never_resume_on_the_callers_synchronization_context()
+    {
+        using var cache = TestCache.Create(_time);
+        var load = new TaskCompletionSource<int>(); // completes its awaiters inline, on the completing thread
+        var context = new CountingContext();
+        Task<int> first;
+        Task<int> joined;
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(context);
+        try
+        {
+            first = cache.GetOrSetAsync("k", _ => new ValueTask<int>(load.Task)).AsTask();
+            joined = cache.GetOrSetAsync("k", _ => ValueTask.FromResult(-1)).AsTask();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        load.SetResult(7);
+        int[] values = await Task.WhenAll(first, joined).WaitAsync(Bound);
+        Assert.Equal([7, 7], values);
+        Assert.Equal(0, context.Posts);
+    }
+
+    [Fact]
+    public async Task A_value_of_another_type_is_not_a_use_even_when_its_load_fails()
+    {
+        using var cache = TestCache.Create(_time, maxSize: 2);
+        await cache.SetAsync("a", "text");
+        await cache.SetAsync("b", "text");
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            async () => await cache.GetOrSetAsync<int>("a", _ => throw new InvalidOperationException("load failed")));
+
+        await cache.SetAsync("c", "text"); // "a" is still the least recently used: the lookup of the wrong type did not touch it
+        Assert.False(await cache.ExistsAsync("a"));
+        Assert.True(await cache.ExistsAsync("b"));
+    }
+
+    /// <summary>Counts the continuations posted to it and runs them on the thread pool.</summary>
+    private sealed class CountingContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            ThreadPool.QueueUserWorkItem(_ => d(state));
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
+    }
 }

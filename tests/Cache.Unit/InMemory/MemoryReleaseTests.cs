@@ -69,6 +69,21 @@ public sealed class MemoryReleaseTests
     }
 
     [Fact]
+    public async Task Values_hit_and_then_removed_are_unreachable_after_one_sweep()
+    {
+        // The hits wait in a ring until a writer applies them; neither the ring nor the buffer they
+        // are drained into may keep what they point to alive once applied.
+        using var cache = TestCache.Create(_time, maxSize: 2 * Values, sweep: SweepInterval);
+        WeakReference[] removed = await StoreValues(cache, ttl: null, prefix: "hit");
+        await HitEach(cache, "hit");
+        await cache.RemoveManyAsync(Enumerable.Range(0, Values).Select(i => $"hit{i}"));
+        _time.Advance(SweepInterval);
+        Collect();
+        Assert.Equal(0, removed.Count(value => value.IsAlive));
+        Assert.Equal(0, cache.Snapshot().Count);
+    }
+
+    [Fact]
     public async Task A_held_snapshot_keeps_its_values_and_lets_go_of_them_with_itself()
     {
         using var cache = TestCache.Create(_time, maxSize: 2 * Values, sweep: SweepInterval);
@@ -99,6 +114,15 @@ public sealed class MemoryReleaseTests
         for (int i = 0; i < times; i++)
         {
             Assert.Equal(1, await cache.GetAsync<int>(key));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // no awaiter of the caller's may hold a value
+    private static async Task HitEach(InMemoryCache cache, string prefix)
+    {
+        for (int i = 0; i < Values; i++)
+        {
+            Assert.NotNull(await cache.GetAsync<byte[]>($"{prefix}{i}"));
         }
     }
 

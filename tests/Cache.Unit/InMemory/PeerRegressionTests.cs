@@ -23,7 +23,7 @@ public sealed class PeerRegressionTests
         using var cache = TestCache.Create(_time, maxSize: 4);
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
-            for (int i = 0; i < 5_000; i++)
+            for (int i = 0; i < Stress.Scaled(5_000); i++)
             {
                 if ((i + w) % 2 == 0)
                 {
@@ -57,14 +57,14 @@ public sealed class PeerRegressionTests
         using var cache = TestCache.Create(_time, maxSize: 16);
         var clearing = Task.Run(async () =>
         {
-            for (int i = 0; i < 2_000; i++)
+            for (int i = 0; i < Stress.Scaled(2_000); i++)
             {
                 await cache.ClearAsync();
             }
         });
         var writing = Task.Run(async () =>
         {
-            for (int i = 0; i < 20_000; i++)
+            for (int i = 0; i < Stress.Scaled(20_000); i++)
             {
                 await cache.SetAsync("k" + (i % 32), i, TimeSpan.FromSeconds(1 + (i % 3)));
             }

@@ -101,6 +101,7 @@ public sealed class RecordReplayTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")] // 40,000 accesses; TraceRecorderTests' lost-record test kills the same mutants in a fraction of the time
     public async Task A_stream_that_stalls_costs_records_never_callers_and_every_lost_record_is_counted_in_the_trace()
     {
         const int Accesses = 40_000; // more than the ring (32,768) plus what the writer takes before it stalls (at most 2,048)
@@ -204,6 +205,7 @@ public sealed class RecordReplayTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")] // waits the real 2 s bound; TraceRecorderTests test the give-up with a signal of their own
     public async Task Dispose_gives_up_on_a_stream_that_never_completes_a_write_within_its_bound_and_logs_what_it_abandoned()
     {
         var logger = new FakeLogger<InMemoryCache>();

@@ -146,7 +146,7 @@ public sealed class RemovalEventTests
         async Task Work(int seed)
         {
             var random = new Random(seed);
-            for (int i = 0; i < 3_000; i++)
+            for (int i = 0; i < Stress.Scaled(3_000); i++)
             {
                 string key = $"k{random.Next(40)}";
                 switch (random.Next(4))

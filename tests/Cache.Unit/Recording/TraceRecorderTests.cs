@@ -11,6 +11,8 @@ namespace Cache.Unit.Recording;
 /// </summary>
 public sealed class TraceRecorderTests
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30); // a bound on a hang, not a timing
+
     [Fact]
     public void A_stream_whose_flush_stalls_has_everything_written_and_nothing_abandoned_when_the_stop_gives_up()
     {
@@ -69,6 +71,73 @@ public sealed class TraceRecorderTests
         Assert.Empty(logger.Collector.GetSnapshot());
     }
 
+    [Fact]
+    public async Task Records_a_stalled_stream_cannot_take_are_lost_counted_and_written_as_one_lost_record()
+    {
+        var logger = new FakeLogger();
+        using var stream = new GatedStream();
+        var recorder = new TraceRecorder(stream, CacheOptions.Default, logger);
+        await stream.FirstWriteEntered; // the writer is stuck on the header: it takes nothing from the ring
+        int records = TraceRecorder.RingCapacity + 1_000;
+        for (int i = 0; i < records; i++)
+        {
+            recorder.Record(TraceOperation.Lookup, $"k{i}", TimeSpan.FromTicks(i));
+        }
+
+        Assert.Equal(1_000, recorder.Lost); // exactly what did not fit: the caller never waited
+
+        stream.Open();
+        recorder.Stop(giveUp: new TaskCompletionSource().Task); // returns when the writer has written everything
+
+        stream.Position = 0;
+        Assert.True(TraceFormat.TryReadHeader(stream, out _));
+        TraceRecord[] written = [.. TraceFormat.ReadRecords(stream)];
+        Assert.Equal(TraceRecorder.RingCapacity, written.Count(r => r.Operation == TraceOperation.Lookup));
+        TraceRecord lost = Assert.Single(written, r => r.Operation == TraceOperation.Lost);
+        Assert.Equal(1_000UL, lost.KeyHash);
+        Assert.Equal(TimeSpan.FromTicks(TraceRecorder.RingCapacity - 1), lost.Time); // stamped with the last record written before it
+        Assert.Equal(lost, written[^1]);
+        Assert.Equal("1000", Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 8).GetStructuredStateValue("Count"));
+    }
+
+    [Fact]
+    public async Task A_writer_that_never_looks_on_its_own_is_woken_by_every_full_batch()
+    {
+        // With no periodic look, only the wakes can move records to the stream: each batch of
+        // WakeEvery records must wake the writer, the second as surely as the first.
+        using var stream = new CountingStream();
+        var recorder = new TraceRecorder(stream, CacheOptions.Default, new FakeLogger(), lookInterval: Timeout.InfiniteTimeSpan);
+        await stream.Reached(TraceFormat.HeaderSize).WaitAsync(Bound);
+        for (int batch = 1; batch <= 2; batch++)
+        {
+            for (int i = 0; i < TraceRecorder.WakeEvery; i++)
+            {
+                recorder.Record(TraceOperation.Lookup, "k", TimeSpan.FromTicks(i));
+            }
+
+            await stream.Reached(TraceFormat.HeaderSize + (batch * TraceRecorder.WakeEvery * TraceFormat.RecordSize)).WaitAsync(Bound);
+        }
+
+        recorder.Dispose();
+        Assert.Equal(0, recorder.Abandoned);
+    }
+
+    [Fact]
+    public async Task Dispose_wakes_a_writer_that_never_looks_on_its_own_and_writes_a_part_batch()
+    {
+        var logger = new FakeLogger();
+        using var stream = new CountingStream();
+        var recorder = new TraceRecorder(stream, CacheOptions.Default, logger, lookInterval: Timeout.InfiniteTimeSpan);
+        await stream.Reached(TraceFormat.HeaderSize).WaitAsync(Bound);
+        recorder.Record(TraceOperation.Set, "k", TimeSpan.Zero);
+
+        recorder.Dispose(); // without its wake, the writer would sleep through Dispose's bound and the record be abandoned
+
+        Assert.Equal(TraceFormat.HeaderSize + TraceFormat.RecordSize, stream.Written);
+        Assert.Equal(0, recorder.Abandoned);
+        Assert.Empty(logger.Collector.GetSnapshot());
+    }
+
     /// <summary>A memory stream whose flush never completes and says when it was entered.</summary>
     private sealed class FlushStallingStream : MemoryStream
     {
@@ -101,6 +170,45 @@ public sealed class TraceRecorderTests
             _firstWriteEntered.TrySetResult();
             await _open.Task;
             await base.WriteAsync(buffer, CancellationToken.None);
+        }
+    }
+
+    /// <summary>A memory stream that counts what was written and says when a count is reached.</summary>
+    private sealed class CountingStream : MemoryStream
+    {
+        private readonly List<(long Bytes, TaskCompletionSource Reached)> _waiting = [];
+        private long _written;
+
+        public long Written => Interlocked.Read(ref _written);
+
+        public Task Reached(long bytes)
+        {
+            lock (_waiting)
+            {
+                if (_written >= bytes)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((bytes, reached));
+                return reached.Task;
+            }
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await base.WriteAsync(buffer, cancellationToken);
+            lock (_waiting)
+            {
+                _written += buffer.Length;
+                foreach (var (bytes, reached) in _waiting.Where(w => w.Bytes <= _written))
+                {
+                    reached.TrySetResult();
+                }
+
+                _waiting.RemoveAll(w => w.Bytes <= _written);
+            }
         }
     }
 }

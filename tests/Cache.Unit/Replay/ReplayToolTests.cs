@@ -42,7 +42,7 @@ public sealed class ReplayToolTests : IDisposable
     }
 
     [Fact]
-    [Trait("Category", "Slow")] // outside the Core mutation gate: see docs/mutation.md
+    [Trait("Category", "RecordReplay")] // outside the Core mutation gate (the Async gate needs it): see docs/mutation.md
     public async Task A_recorded_trace_replays_with_its_own_options_and_matches_what_the_cache_counted()
     {
         string trace = Path.Combine(_folder, "recorded.trace");
