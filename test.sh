@@ -104,7 +104,7 @@ if (( run_mutation )); then
     tar -cf - --exclude=./.git --exclude=./artifacts --exclude='*/bin' --exclude='*/obj' . | tar -xf - -C "$tree"
     (
       cd "$tree/src/$project"
-      dotnet stryker --config-file "$tree/stryker-config.json" --skip-version-check --project "$project.csproj" --configuration Release \
+      dotnet stryker --config-file "$tree/stryker-config.json" --skip-version-check --project "$project.csproj" \
         ${filter:+--test-case-filter "$filter"} --break-at "$floor" --threshold-low "$floor" --threshold-high "$high" \
         --output "$root/artifacts/mutation/$name"
     ) > "$root/artifacts/mutation/$name.log" 2>&1
