@@ -20,7 +20,7 @@ internal static class PropertyRun
         {
             var config = FsCheck.Config.QuickThrowOnFailure.WithMaxTest(MaxTest).WithEndSize(100);
             return ulong.TryParse(Environment.GetEnvironmentVariable("CACHE_PROPERTY_SEED"), out ulong seed)
-                ? config.WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed), FSharpOption<int>.None)))
+                ? config.WithReplay(FSharpOption<FsCheck.Replay>.Some(new FsCheck.Replay(new Rnd(seed), FSharpOption<int>.None)))
                 : config;
         }
     }

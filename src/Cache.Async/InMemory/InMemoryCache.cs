@@ -361,7 +361,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         Flight[] flights;
         lock (_gate)
         {
-            // Stryker disable once Statement : disposing again detaches no flight, and the timer, meter and recorder each dispose idempotently.
+            // Stryker disable once Statement,Block : disposing again detaches no flight, and the timer, meter and recorder each dispose idempotently.
             if (_disposed)
             {
                 return;

@@ -36,7 +36,7 @@ internal sealed class RemovalDispatcher(Action<CacheRemoval<string, object?>> de
     /// <summary>Delivers what is queued, unless another thread (or an outer call on this one) is delivering.</summary>
     public void Deliver()
     {
-        // Stryker disable once Statement : a fast path: the loop below finds the queue empty and returns the same way.
+        // Stryker disable once Statement,Block : a fast path: the loop below finds the queue empty and returns the same way.
         if (!_hasPending)
         {
             return;

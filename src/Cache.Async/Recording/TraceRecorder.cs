@@ -94,6 +94,7 @@ internal sealed class TraceRecorder : IDisposable
     {
         using var deadline = new CancellationTokenSource();
         Stop(Task.Delay(DisposeTimeout, deadline.Token));
+        // Stryker disable once Statement : releases the timer early; the writer has already finished either way.
         deadline.Cancel(); // the writer finished first: release the timer now
     }
 

@@ -101,6 +101,34 @@ public sealed class TraceRecorderTests
     }
 
     [Fact]
+    public async Task After_the_stop_gave_up_mid_drain_the_writer_writes_no_further_batch()
+    {
+        using var stream = new StagedStream(stagedWrites: 2);
+        var recorder = new TraceRecorder(stream, CacheOptions.Default, new FakeLogger(), lookInterval: Timeout.InfiniteTimeSpan);
+        await stream.Entered(0); // the header's write is held: the ring fills while the writer waits
+        for (int i = 0; i < 2 * TraceRecorder.WakeEvery; i++)
+        {
+            recorder.Record(TraceOperation.Lookup, $"k{i}", TimeSpan.Zero);
+        }
+
+        stream.Open(0);
+        await stream.Entered(1); // the first batch's write is held
+        recorder.Stop(giveUp: Task.CompletedTask);
+        stream.Open(1);
+        await recorder.Writing.WaitAsync(Bound);
+
+        Assert.Equal(2 * TraceRecorder.WakeEvery, recorder.Abandoned);
+        Assert.Equal(TraceFormat.HeaderSize + (TraceRecorder.WakeEvery * TraceFormat.RecordSize), stream.Length); // the batch in flight landed, the next was not written
+    }
+
+    [Fact]
+    public void A_null_stream_is_refused_by_name()
+    {
+        var error = Assert.Throws<ArgumentNullException>(() => new TraceRecorder(null!, CacheOptions.Default, new FakeLogger()));
+        Assert.Equal("output", error.ParamName);
+    }
+
+    [Fact]
     public async Task A_writer_that_never_looks_on_its_own_is_woken_by_every_full_batch()
     {
         // With no periodic look, only the wakes can move records to the stream: each batch of
@@ -209,6 +237,30 @@ public sealed class TraceRecorderTests
 
                 _waiting.RemoveAll(w => w.Bytes <= _written);
             }
+        }
+    }
+
+    /// <summary>A memory stream whose first writes each wait at a gate of their own (ignoring cancellation) until it is opened.</summary>
+    private sealed class StagedStream(int stagedWrites) : MemoryStream
+    {
+        private readonly TaskCompletionSource[] _entered = [.. Enumerable.Range(0, stagedWrites).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+        private readonly TaskCompletionSource[] _open = [.. Enumerable.Range(0, stagedWrites).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+        private int _writes;
+
+        public Task Entered(int write) => _entered[write].Task;
+
+        public void Open(int write) => _open[write].SetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int write = Interlocked.Increment(ref _writes) - 1;
+            if (write < _open.Length)
+            {
+                _entered[write].SetResult();
+                await _open[write].Task;
+            }
+
+            await base.WriteAsync(buffer, CancellationToken.None);
         }
     }
 }
