@@ -19,6 +19,7 @@ public sealed class ConcurrencyStormTests
     private static readonly int OperationsPerWorker = Stress.Scaled(20_000);
 
     [Fact]
+    [Trait("Category", "Storm")] // outside the Core mutation gate (the Async gate needs it): see docs/mutation.md
     public async Task A_storm_keeps_the_bound_the_counts_and_every_value_under_its_own_key()
     {
         var time = new FakeTimeProvider();
