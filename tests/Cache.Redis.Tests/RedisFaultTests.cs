@@ -130,6 +130,8 @@ public sealed class RedisFaultTests
     {
         async Task Timed(string operation, Func<Task> call)
         {
+            // Wall time on purpose: the bound under test is the client's timeout against a paused
+            // server process, which runs on the real clock; no FakeTimeProvider reaches it.
             long started = Stopwatch.GetTimestamp();
             try
             {
