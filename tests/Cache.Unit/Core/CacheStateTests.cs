@@ -229,6 +229,42 @@ public sealed class CacheStateTests
     }
 
     [Fact]
+    public void A_write_that_expires_an_entry_and_then_passes_a_removed_ones_due_record_still_removes_it()
+    {
+        // The deadline log holds a, then b's record gone stale by its removal: the expiry takes a,
+        // then skips b's record, and the state it returns must not have a any more.
+        var state = Empty(maxSize: 5)
+            .Set("a", 1, TimeSpan.FromSeconds(1), T0).State
+            .Set("b", 2, TimeSpan.FromSeconds(2), T0).State
+            .Remove("b", T0).State;
+        var expire = state.Expire(T0 + TimeSpan.FromSeconds(3));
+        Assert.Equal([new CacheRemoval<string, int>("a", 1, RemovalReason.Expired)], expire.Removals.ToArray());
+        Assert.Equal(0, expire.State.Count);
+        Assert.Empty(expire.State.Keys);
+        expire.State.CheckIntegrity();
+    }
+
+    [Fact]
+    public void An_out_of_order_deadline_due_before_a_logged_one_behind_a_stale_record_keeps_the_stale_count_exact()
+    {
+        // Log: a (5 s), b (6 s, then removed: a stale record), c (8 s); d (7 s) came after c, so it
+        // is kept sorted apart. Expiring all takes a, skips b's record, and takes d before c.
+        var state = Empty(maxSize: 5)
+            .Set("a", 1, TimeSpan.FromSeconds(5), T0).State
+            .Set("b", 2, TimeSpan.FromSeconds(6), T0).State
+            .Set("c", 3, TimeSpan.FromSeconds(8), T0).State
+            .Set("d", 4, TimeSpan.FromSeconds(7), T0).State
+            .Remove("b", T0).State;
+        var now = T0 + TimeSpan.FromSeconds(10);
+        var expire = state.Expire(now);
+        Assert.Equal(["a", "d", "c"], expire.Removals.ToArray().Select(r => r.Key));
+        expire.State.CheckIntegrity();
+        var set = state.Set("e", 5, now);
+        Assert.Equal(["a", "d", "c"], set.Removals.ToArray().Select(r => r.Key));
+        set.State.CheckIntegrity();
+    }
+
+    [Fact]
     public void Remove_answers_true_only_for_a_live_entry()
     {
         var state = Empty().Set("a", 1, T0).State;

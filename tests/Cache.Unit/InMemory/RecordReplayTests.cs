@@ -174,6 +174,7 @@ public sealed class RecordReplayTests
     }
 
     [Fact]
+    [Trait("Category", "RecordReplay")] // 80,000 accesses; no Core mutant is killed by it alone (docs/mutation.md)
     public async Task Records_lost_in_two_stalls_are_counted_once_each_in_the_trace_and_the_log()
     {
         const int Accesses = 40_000; // a stall each: more than the ring (32,768) plus one wake's take (2,048)
