@@ -48,6 +48,8 @@ public sealed class RedisFaultTests
         await EventuallyAsync(() => slowest.Count >= 200); // the run is under way
         server.Stop();
         Volatile.Write(ref killed, true);
+        // A bound on the real clock, not a wait: the workers talk to a real server process, which no
+        // FakeTimeProvider drives; it only turns a hang into a failure.
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Empty(thrown);
@@ -159,6 +161,8 @@ public sealed class RedisFaultTests
 
     private static async Task AssertRecoversAsync(RedisCache cache)
     {
+        // Real time on purpose: recovery is the client reconnecting to a restarted server process,
+        // which runs on the real clock; the bound turns a client that never recovers into a failure.
         var since = Stopwatch.StartNew();
         while (true)
         {
@@ -175,6 +179,8 @@ public sealed class RedisFaultTests
 
     private static async Task EventuallyAsync(Func<bool> condition)
     {
+        // A bound on the real clock, not a wait (the loop only yields): the condition depends on a
+        // real server process, which no FakeTimeProvider drives.
         var since = Stopwatch.StartNew();
         while (!condition())
         {
