@@ -5,8 +5,8 @@ using Cache.Async;
 namespace Cache.Benchmarks;
 
 /// <summary>
-/// Scenarios 1, 2 and 4: a hit, a miss, and a GetOrSet hit (the factory never runs) on caches
-/// holding 10k entries, one thread.
+/// Scenarios 1, 2 and 4: a hit (with a one-hour TTL, and without one), a miss, and a GetOrSet hit
+/// (the factory never runs) on caches holding 10k entries, one thread.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -23,15 +23,31 @@ public class GetBenchmarks
     private int _next;
     private Lineup _caches = null!;
 
+    // The same entries without a TTL: a hit on them needs no clock (see "hit, no TTL").
+    private InMemoryCache _oursNoTtl = null!;
+    private MemoryCache _memoryNoTtl = null!;
+
     [GlobalSetup]
     public void Setup()
     {
         _caches = new Lineup(Entries, boundMemoryCache: false);
         _caches.Fill(_keys, Value);
+        _oursNoTtl = new InMemoryCache(new InMemoryCacheOptions { MaxSize = Entries, DefaultTtl = Timeout.InfiniteTimeSpan, ExpirationScanInterval = null });
+        _memoryNoTtl = new MemoryCache(new MemoryCacheOptions());
+        foreach (string key in _keys)
+        {
+            _oursNoTtl.SetAsync(key, Value).AsTask().Wait();
+            _memoryNoTtl.Set(key, Value);
+        }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _caches.Dispose();
+    public void Cleanup()
+    {
+        _caches.Dispose();
+        _oursNoTtl.Dispose();
+        _memoryNoTtl.Dispose();
+    }
 
     private string NextKey() => _keys[_next++ % Entries];
 
@@ -52,6 +68,15 @@ public class GetBenchmarks
 
     [Benchmark, BenchmarkCategory("hit")]
     public object? Hit_ClassicLru() => _caches.Classic.TryGet(NextKey(), out var v) ? v : null;
+
+    [Benchmark(Baseline = true), BenchmarkCategory("hit, no TTL")]
+    public object? HitNoTtl_MemoryCache() => _memoryNoTtl.TryGetValue(NextKey(), out object? v) ? v : null;
+
+    [Benchmark, BenchmarkCategory("hit, no TTL")]
+    public ValueTask<object?> HitNoTtl_Ours_GetAsync() => _oursNoTtl.GetAsync<object>(NextKey());
+
+    [Benchmark, BenchmarkCategory("hit, no TTL")]
+    public object? HitNoTtl_BitFaster_ConcurrentLru() => _caches.Lru.TryGet(NextKey(), out var v) ? v : null;
 
     [Benchmark(Baseline = true), BenchmarkCategory("miss")]
     public object? Miss_MemoryCache() => _caches.Memory.TryGetValue(Missing, out object? v) ? v : null;

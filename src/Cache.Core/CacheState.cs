@@ -28,7 +28,10 @@ namespace Cache.Core;
 public sealed partial class CacheState<TKey, TValue>
     where TKey : notnull
 {
-    private readonly TrieNode<TKey, TValue> _entries;
+    private readonly EntryIndex<TKey, TValue> _entries;
+
+    // The state's place in its line: the line's table lets the state at its newest version write.
+    private readonly long _version;
     private readonly RecencyOrder<TKey, TValue> _recency;
     private readonly DeadlineOrder<TKey, TValue> _deadlines;
 
@@ -41,7 +44,8 @@ public sealed partial class CacheState<TKey, TValue>
 
     private CacheState(
         CacheOptions options,
-        TrieNode<TKey, TValue> entries,
+        EntryIndex<TKey, TValue> entries,
+        long version,
         int count,
         RecencyOrder<TKey, TValue> recency,
         DeadlineOrder<TKey, TValue> deadlines,
@@ -50,6 +54,7 @@ public sealed partial class CacheState<TKey, TValue>
     {
         Options = options;
         _entries = entries;
+        _version = version;
         Count = count;
         _recency = recency;
         _deadlines = deadlines;
@@ -66,7 +71,7 @@ public sealed partial class CacheState<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(options);
         return new CacheState<TKey, TValue>(
-            options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
+            options, EntryIndex<TKey, TValue>.Empty(0), 0, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
     }
 
     /// <summary>The capacity and default TTL of this state.</summary>
@@ -142,8 +147,12 @@ public sealed partial class CacheState<TKey, TValue>
     /// <param name="now">The current time.</param>
     /// <returns>The new state, whether the key was added or replaced, and every entry removed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
-    public SetResult<TKey, TValue> Set(TKey key, TValue value, TimeSpan now) =>
-        Store(key, value, Expiry.DeadlineOf(now, Options.DefaultTtl), now);
+    public SetResult<TKey, TValue> Set(TKey key, TValue value, TimeSpan now)
+    {
+        var log = default(RemovalLog<TKey, TValue>);
+        CacheState<TKey, TValue> state = Store(key, value, Expiry.DeadlineOf(now, Options.DefaultTtl), now, ref log, out SetOutcome outcome);
+        return new SetResult<TKey, TValue>(state, outcome, log.ToImmutable());
+    }
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> with the given TTL.</summary>
     /// <param name="key">The key.</param>
@@ -159,7 +168,23 @@ public sealed partial class CacheState<TKey, TValue>
     public SetResult<TKey, TValue> Set(TKey key, TValue value, TimeSpan ttl, TimeSpan now)
     {
         Expiry.ThrowIfInvalid(ttl, nameof(ttl));
-        return Store(key, value, Expiry.DeadlineOf(now, ttl), now);
+        var log = default(RemovalLog<TKey, TValue>);
+        CacheState<TKey, TValue> state = Store(key, value, Expiry.DeadlineOf(now, ttl), now, ref log, out SetOutcome outcome);
+        return new SetResult<TKey, TValue>(state, outcome, log.ToImmutable());
+    }
+
+    /// <summary>
+    /// <see cref="Set(TKey, TValue, TimeSpan, TimeSpan)"/> with the default TTL when <paramref name="ttl"/>
+    /// is null, reporting its removals into <paramref name="log"/>: the shell reads them without an array.
+    /// </summary>
+    internal CacheState<TKey, TValue> Set(TKey key, TValue value, TimeSpan? ttl, TimeSpan now, ref RemovalLog<TKey, TValue> log)
+    {
+        if (ttl is { } given)
+        {
+            Expiry.ThrowIfInvalid(given, nameof(ttl));
+        }
+
+        return Store(key, value, Expiry.DeadlineOf(now, ttl ?? Options.DefaultTtl), now, ref log, out _);
     }
 
     /// <summary>
@@ -201,7 +226,7 @@ public sealed partial class CacheState<TKey, TValue>
         var log = default(RemovalLog<TKey, TValue>);
         var draft = new Draft(this);
         draft.ExpireDue(now, ref log);
-        if (draft.Entries.Find(key, TrieNode<TKey, TValue>.HashOf(key)) is not { } entry)
+        if (draft.Entries.Find(key, EntryIndex<TKey, TValue>.HashOf(key)) is not { } entry)
         {
             return new RemoveResult<TKey, TValue>(draft.ToState(), Removed: false, log.ToImmutable());
         }
@@ -258,7 +283,7 @@ public sealed partial class CacheState<TKey, TValue>
         }
 
         var empty = new CacheState<TKey, TValue>(
-            Options, TrieNode<TKey, TValue>.Empty, 0, RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
+            Options, EntryIndex<TKey, TValue>.Empty(0), 0, 0, RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
         return new TransitionResult<TKey, TValue>(empty, log.ToImmutable());
     }
 
@@ -289,10 +314,19 @@ public sealed partial class CacheState<TKey, TValue>
     /// </summary>
     internal Entry<TKey, TValue>? Find(TKey key, TimeSpan now, out bool expired)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        Entry<TKey, TValue>? entry = _entries.Find(key, TrieNode<TKey, TValue>.HashOf(key));
-        expired = entry is not null && Expiry.IsDue(entry.Deadline, now);
+        Entry<TKey, TValue>? entry = Find(key);
+        expired = entry is not null && entry.IsExpiredAt(now);
         return entry;
+    }
+
+    /// <summary>
+    /// The entry stored under <paramref name="key"/>, expired or not; null when the key holds
+    /// nothing. The shell reads with it, and reads the clock only for an entry that can expire.
+    /// </summary>
+    internal Entry<TKey, TValue>? Find(TKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _entries.Find(key, EntryIndex<TKey, TValue>.HashOf(key));
     }
 
     /// <summary>
@@ -318,7 +352,7 @@ public sealed partial class CacheState<TKey, TValue>
     /// belongs to, which would then have to copy them itself.
     /// </summary>
     internal CacheState<TKey, TValue> AsView() =>
-        _sharesLogs ? this : new CacheState<TKey, TValue>(Options, _entries, Count, _recency, _deadlines, sharesLogs: true, _holdsRemoved);
+        _sharesLogs ? this : new CacheState<TKey, TValue>(Options, _entries, _version, Count, _recency, _deadlines, sharesLogs: true, _holdsRemoved);
 
     /// <summary>
     /// Checks that every index agrees with the entries and that the bound holds; throws
@@ -329,8 +363,9 @@ public sealed partial class CacheState<TKey, TValue>
     // copy of it cannot be caught by the behaviour it guards.
     internal void CheckIntegrity()
     {
-        Require(_entries.FindShapeFault() is not { } fault, $"hash trie: {_entries.FindShapeFault()}");
-        var stored = new HashSet<Entry<TKey, TValue>>(_entries.Entries(), ReferenceEqualityComparer.Instance);
+        Require(_entries.Table.FindShapeFault(_entries.Tail) is not { } fault, $"hash table: {_entries.Table.FindShapeFault(_entries.Tail)}");
+        var stored = new HashSet<Entry<TKey, TValue>>(_entries.Live(), ReferenceEqualityComparer.Instance);
+        Require(stored.All(_entries.Holds) && stored.All(e => ReferenceEquals(_entries.Find(e.Key, e.Hash), e)), "the table does not find an entry it stores");
         Require(stored.Count == Count, $"{stored.Count} entries stored with Count {Count}");
         Require(Count <= Options.MaxSize, $"{Count} entries stored with MaxSize {Options.MaxSize}");
 
@@ -377,14 +412,13 @@ public sealed partial class CacheState<TKey, TValue>
     }
 
     // Stryker restore all
-    private SetResult<TKey, TValue> Store(TKey key, TValue value, long deadline, TimeSpan now)
+    private CacheState<TKey, TValue> Store(TKey key, TValue value, long deadline, TimeSpan now, ref RemovalLog<TKey, TValue> log, out SetOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var log = default(RemovalLog<TKey, TValue>);
         var draft = new Draft(this);
         draft.ExpireDue(now, ref log);
-        int hash = TrieNode<TKey, TValue>.HashOf(key);
-        SetOutcome outcome = SetOutcome.Added;
+        int hash = EntryIndex<TKey, TValue>.HashOf(key);
+        outcome = SetOutcome.Added;
         if (draft.Entries.Find(key, hash) is { } old)
         {
             // Overwriting never evicts: the key's own slot is reused.
@@ -397,7 +431,7 @@ public sealed partial class CacheState<TKey, TValue>
         }
 
         draft.Put(key, hash, value, deadline);
-        return new SetResult<TKey, TValue>(draft.ToState(), outcome, log.ToImmutable());
+        return draft.ToState();
     }
 
     /// <summary>
@@ -409,10 +443,16 @@ public sealed partial class CacheState<TKey, TValue>
         private readonly CacheState<TKey, TValue> _origin;
         private bool _changed;
 
+        // Whether this transition writes its line's table and logs (it claimed the next version, or
+        // forked a line of its own), and whether it already tried to.
+        private bool _owned;
+        private bool _claimTried;
+
         public Draft(CacheState<TKey, TValue> origin)
         {
             _origin = origin;
             Entries = origin._entries;
+            Version = origin._version;
             Count = origin.Count;
             Recency = origin._recency;
             Deadlines = origin._deadlines;
@@ -420,7 +460,9 @@ public sealed partial class CacheState<TKey, TValue>
             HoldsRemoved = origin._holdsRemoved;
         }
 
-        public TrieNode<TKey, TValue> Entries { get; private set; }
+        public EntryIndex<TKey, TValue> Entries { get; private set; }
+
+        public long Version { get; private set; }
 
         public int Count { get; private set; }
 
@@ -447,16 +489,23 @@ public sealed partial class CacheState<TKey, TValue>
                 return _origin;
             }
 
-            // The recency log was compacted (or forked): the deadline log is rebuilt with it, so
-            // that hits alone, with no sweep, also let go of removed values in time.
+            // The recency log was compacted (or forked): the deadline log and the table are rebuilt
+            // with it, so that hits alone, with no sweep, also let go of removed values in time.
+            bool compacted = Recency.Log != _origin._recency.Log;
             DeadlineOrder<TKey, TValue> deadlines = Deadlines.SkipStale(Entries);
             // Stryker disable once Equality : rebuilding a log with no stale record is wasted work, not a different answer.
-            if (deadlines.IsMostlyStale || (deadlines.Stale > 0 && Recency.Log != _origin._recency.Log))
+            if (deadlines.IsMostlyStale || (deadlines.Stale > 0 && compacted))
             {
                 deadlines = deadlines.Rebuilt(Entries, Count);
             }
 
-            return new CacheState<TKey, TValue>(_origin.Options, Entries, Count, Recency.SkipStale(Entries), deadlines, SharesLogs, HoldsRemoved);
+            EntryIndex<TKey, TValue> entries = Entries;
+            if (compacted && _owned && entries.HoldsStale(Count))
+            {
+                entries = entries.Rebuilt(Count, Version);
+            }
+
+            return new CacheState<TKey, TValue>(_origin.Options, entries, Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved);
         }
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
@@ -475,10 +524,7 @@ public sealed partial class CacheState<TKey, TValue>
                 }
 
                 log.Add(due.Key, due.Value, RemovalReason.Expired);
-                Entries = Entries.Remove(due.Key, due.Hash, out _);
-                Count--;
-                HoldsRemoved = true;
-                _changed = true;
+                Unstore(due);
             }
         }
 
@@ -488,7 +534,7 @@ public sealed partial class CacheState<TKey, TValue>
             if (found == Liveness.Unknown)
             {
                 // A later state has used these entries: a line of this state's own can tell.
-                Fork();
+                Own();
                 found = Recency.TryTakeLeastRecent(Entries, out entry, out rest);
             }
 
@@ -500,26 +546,28 @@ public sealed partial class CacheState<TKey, TValue>
             }
         }
 
+        /// <summary>Removes <paramref name="entry"/>, a stored entry, from the entries and the deadlines.</summary>
         public void Drop(Entry<TKey, TValue> entry)
         {
-            Entries = Entries.Remove(entry.Key, entry.Hash, out _);
             Deadlines = Deadlines.Remove(entry);
-            Count--;
-            HoldsRemoved = true;
-            _changed = true;
+            Unstore(entry);
         }
 
-        /// <summary>Rebuilds the logs from the entries stored, in place when this line owns them, so they reference nothing else.</summary>
+        /// <summary>Rebuilds the table and the logs from the entries stored, in place when this line owns them, so they reference nothing else.</summary>
         public void Rebuild()
         {
-            if (SharesLogs || !Recency.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt))
+            if (Own())
             {
-                Fork();
+                // A fork builds everything fresh from the live entries.
                 return;
             }
 
-            Recency = rebuilt;
+            // Stryker disable once all : a throw no owner can reach: only the line's newest state seals its log.
+            Recency = Recency.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt)
+                ? rebuilt
+                : throw new InvalidOperationException("The recency log refused a rebuild of its line's newest state.");
             Deadlines = Deadlines.Rebuilt(Entries, Count);
+            Entries = Entries.Rebuilt(Count, Version);
             HoldsRemoved = false;
             _changed = true;
         }
@@ -527,16 +575,10 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Stores a new entry as the most recently used, replacing the key's entry if it has one.</summary>
         public void Put(TKey key, int hash, TValue value, long deadline)
         {
-            Entry<TKey, TValue> entry = NewEntry(key, hash, value, deadline);
-            if (SharesLogs || !Recency.TryAppend([entry], Entries, Count + 1, out RecencyOrder<TKey, TValue> appended))
-            {
-                Fork();
-                entry = NewEntry(key, hash, value, deadline);
-                appended = AppendToOwnLog([entry]);
-            }
-
-            Recency = appended;
-            Entries = Entries.Put(entry, out Entry<TKey, TValue>? replaced);
+            Own();
+            Entry<TKey, TValue> entry = new(key, hash, value, deadline, writeStamp: Recency.Horizon, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon);
+            Recency = AppendToOwnLog([entry], Count + 1);
+            Entries = Entries.Put(entry, Count, Version, out Entry<TKey, TValue>? replaced);
             if (replaced is null)
             {
                 Count++;
@@ -563,22 +605,20 @@ public sealed partial class CacheState<TKey, TValue>
                 return;
             }
 
-            if (!SharesLogs && Recency.TryAppend(used, Entries, Count, out RecencyOrder<TKey, TValue> appended))
+            if (Own())
             {
-                Recency = appended;
-                _changed = true;
-                return;
+                // The fork copied the entries: use the copies.
+                var copies = new Entry<TKey, TValue>[used.Length];
+                for (int i = 0; i < used.Length; i++)
+                {
+                    copies[i] = Entries.Find(used[i].Key, used[i].Hash)!;
+                }
+
+                used = copies;
             }
 
-            // The fork copies the entries: use the copies.
-            Fork();
-            var copies = new Entry<TKey, TValue>[used.Length];
-            for (int i = 0; i < used.Length; i++)
-            {
-                copies[i] = Entries.Find(used[i].Key, used[i].Hash)!;
-            }
-
-            Recency = AppendToOwnLog(copies);
+            Recency = AppendToOwnLog(used, Count);
+            _changed = true;
         }
 
         /// <summary><paramref name="used"/> without the entries this state does not store, copied only when there are any.</summary>
@@ -605,18 +645,57 @@ public sealed partial class CacheState<TKey, TValue>
             return used;
         }
 
-        private readonly Entry<TKey, TValue> NewEntry(TKey key, int hash, TValue value, long deadline) =>
-            new(key, hash, value, deadline, writeStamp: Recency.Horizon, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon);
+        /// <summary>Takes <paramref name="entry"/> out of the entries: in the table when this transition owns it, hidden otherwise.</summary>
+        private void Unstore(Entry<TKey, TValue> entry)
+        {
+            Entries = Entries.Removed(entry, Count, TryClaim(), Version);
+            Count--;
+            HoldsRemoved = true;
+            _changed = true;
+        }
 
-        private readonly RecencyOrder<TKey, TValue> AppendToOwnLog(ReadOnlySpan<Entry<TKey, TValue>> used) =>
-            // Stryker disable once all : a sizing hint for a compaction that a fresh log never needs, and a throw no fork can reach.
-            Recency.TryAppend(used, Entries, Count + used.Length, out RecencyOrder<TKey, TValue> appended)
+        private readonly RecencyOrder<TKey, TValue> AppendToOwnLog(ReadOnlySpan<Entry<TKey, TValue>> used, int count) =>
+            // Stryker disable once all : a throw no owner can reach: only the line's newest state appends, and it owns its log.
+            Recency.TryAppend(used, Entries, count, out RecencyOrder<TKey, TValue> appended)
                 ? appended
-                : throw new InvalidOperationException("A freshly forked recency log refused an append.");
+                : throw new InvalidOperationException("The recency log refused an append of its line's newest state.");
 
         /// <summary>
-        /// This state is not the newest of its line, so it may not append to the shared recency log:
-        /// it copies its live entries into indexes of its own, sharing nothing that a later state writes.
+        /// Makes this transition the writer of its line, before its first append: it claims the next
+        /// version when its state is the newest of the line and shares nothing, and forks otherwise.
+        /// True when it forked: entries read before are the old line's, and must be read again.
+        /// </summary>
+        private bool Own()
+        {
+            if (TryClaim())
+            {
+                return false;
+            }
+
+            Fork();
+            return true;
+        }
+
+        /// <summary>Claims the next version of the line, once a transition; false when this state may not write the line.</summary>
+        private bool TryClaim()
+        {
+            if (!_claimTried)
+            {
+                _claimTried = true;
+                if (!SharesLogs && Entries.Hidden is null && Entries.Table.TryClaim(Version))
+                {
+                    Version++;
+                    _owned = true;
+                }
+            }
+
+            return _owned;
+        }
+
+        /// <summary>
+        /// This state is not the newest of its line, so it may not write the shared table and logs:
+        /// it copies its live entries into a table and logs of its own, sharing nothing that a later
+        /// state writes, and owns them.
         /// </summary>
         private void Fork()
         {
@@ -624,18 +703,19 @@ public sealed partial class CacheState<TKey, TValue>
             List<Entry<TKey, TValue>> live = Recency.Live(Entries);
             long baseStamp = Recency.Horizon;
             var copies = new Entry<TKey, TValue>[live.Count];
-            TrieNode<TKey, TValue> entries = TrieNode<TKey, TValue>.Empty;
             for (int i = 0; i < live.Count; i++)
             {
                 copies[i] = live[i].Detach(baseStamp + i);
-                entries = entries.Put(copies[i], out _);
             }
 
-            Entries = entries;
+            Version++;
+            Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version);
             Recency = RecencyOrder<TKey, TValue>.Of(copies, baseStamp, room: 1);
             Deadlines = DeadlineOrder<TKey, TValue>.Of(copies);
             SharesLogs = false;
             HoldsRemoved = false;
+            _owned = true;
+            _claimTried = true;
             _changed = true;
         }
     }

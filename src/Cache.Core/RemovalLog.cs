@@ -1,16 +1,21 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 
 namespace Cache.Core;
 
 /// <summary>
-/// Collects the removals of one transition. Allocates nothing until the first removal, and only the
-/// final one-element array for the common single removal (a replaced or evicted entry).
+/// Collects the removals of one transition. Allocates nothing until the second removal: the common
+/// single removal (a replaced or evicted entry) stays inline, so the shell reads it as a span and
+/// only a caller that asks for an array pays for one.
 /// </summary>
 internal struct RemovalLog<TKey, TValue>
     where TKey : notnull
 {
     private CacheRemoval<TKey, TValue> _first;
-    private ImmutableArray<CacheRemoval<TKey, TValue>>.Builder? _more;
+
+    // Every removal, the first included, once there are two or more.
+    private List<CacheRemoval<TKey, TValue>>? _all;
 
     public int Count { readonly get; private set; }
 
@@ -23,23 +28,17 @@ internal struct RemovalLog<TKey, TValue>
         }
         else
         {
-            _more ??= ImmutableArray.CreateBuilder<CacheRemoval<TKey, TValue>>();
-            _more.Add(removal);
+            _all ??= [_first];
+            _all.Add(removal);
         }
 
         Count++;
     }
 
-    public readonly ImmutableArray<CacheRemoval<TKey, TValue>> ToImmutable()
-    {
-        if (Count <= 1)
-        {
-            return Count == 0 ? [] : [_first];
-        }
+    /// <summary>The removals in order, valid while this log is.</summary>
+    [UnscopedRef]
+    public readonly ReadOnlySpan<CacheRemoval<TKey, TValue>> AsSpan() =>
+        _all is { } all ? CollectionsMarshal.AsSpan(all) : Count == 1 ? new ReadOnlySpan<CacheRemoval<TKey, TValue>>(in _first) : default;
 
-        var all = ImmutableArray.CreateBuilder<CacheRemoval<TKey, TValue>>(Count);
-        all.Add(_first);
-        all.AddRange(_more!);
-        return all.MoveToImmutable();
-    }
+    public readonly ImmutableArray<CacheRemoval<TKey, TValue>> ToImmutable() => Count == 0 ? [] : ImmutableArray.Create(AsSpan());
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Cache.Core;
 
 namespace Cache.Async;
@@ -25,7 +24,7 @@ internal sealed class CacheCounters
     public void CountMiss() => Interlocked.Increment(ref _misses);
 
     /// <summary>Counts what a transition reported removing.</summary>
-    public void Count<TKey, TValue>(ImmutableArray<CacheRemoval<TKey, TValue>> removals)
+    public void Count<TKey, TValue>(ReadOnlySpan<CacheRemoval<TKey, TValue>> removals)
         where TKey : notnull
     {
         foreach (CacheRemoval<TKey, TValue> removal in removals)

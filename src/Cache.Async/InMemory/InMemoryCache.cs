@@ -112,15 +112,15 @@ public sealed class InMemoryCache : ICache, IDisposable
     public ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(key, cancellationToken);
-        SetResult<string, object?> result;
+        var removals = default(RemovalLog<string, object?>);
         lock (_gate)
         {
             ApplyUsesLocked();
-            result = StoreLocked(key, value, ttl);
+            StoreLocked(key, value, ttl, ref removals);
             _flights.DetachLocked(key);
         }
 
-        Report(result.Removals);
+        Report(removals.AsSpan());
         return default;
     }
 
@@ -145,11 +145,11 @@ public sealed class InMemoryCache : ICache, IDisposable
             TimeSpan now = Now();
             result = _state.Remove(key, now);
             _recorder?.Record(TraceOperation.Remove, key, now);
-            PublishLocked(result.State, result.Removals);
+            PublishLocked(result.State, result.Removals.AsSpan());
             _flights.DetachLocked(key);
         }
 
-        Report(result.Removals);
+        Report(result.Removals.AsSpan());
         return new(result.Removed);
     }
 
@@ -165,11 +165,11 @@ public sealed class InMemoryCache : ICache, IDisposable
             TimeSpan now = Now();
             result = _state.Clear(now);
             _recorder?.Record(TraceOperation.Clear, null, now);
-            PublishLocked(result.State, result.Removals);
+            PublishLocked(result.State, result.Removals.AsSpan());
             _flights.ClearLocked();
         }
 
-        Report(result.Removals);
+        Report(result.Removals.AsSpan());
         return default;
     }
 
@@ -257,7 +257,7 @@ public sealed class InMemoryCache : ICache, IDisposable
                 _recorder?.Record(TraceOperation.Set, item.Key, now, ttl);
             }
 
-            PublishLocked(result.State, result.Removals);
+            PublishLocked(result.State, result.Removals.AsSpan());
             _counters.Sets += batch.Length;
             foreach (KeyValuePair<string, T> item in batch)
             {
@@ -265,7 +265,7 @@ public sealed class InMemoryCache : ICache, IDisposable
             }
         }
 
-        Report(result.Removals);
+        Report(result.Removals.AsSpan());
         return default;
     }
 
@@ -287,14 +287,14 @@ public sealed class InMemoryCache : ICache, IDisposable
                 _recorder?.Record(TraceOperation.Remove, key, now);
             }
 
-            PublishLocked(result.State, result.Removals);
+            PublishLocked(result.State, result.Removals.AsSpan());
             foreach (string key in batch)
             {
                 _flights.DetachLocked(key);
             }
         }
 
-        Report(result.Removals);
+        Report(result.Removals.AsSpan());
         return new(result.Removed);
     }
 
@@ -419,7 +419,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     /// Looks the key up in the published state. A hit is recorded as a use, to be applied by the
     /// next writer; an expired entry has to be removed, which only <see cref="LookupLocked{T}"/> may do.
     /// </summary>
-    private LookupOutcome LookupWithoutLock<T>(string key) => LookUp<T>(key, Now());
+    private LookupOutcome LookupWithoutLock<T>(string key) => LookUp<T>(key, now: null);
 
     /// <summary>The same lookup under the lock, where an expired entry is removed by the core's Get.</summary>
     private LookupOutcome LookupLocked<T>(string key)
@@ -434,20 +434,25 @@ public sealed class InMemoryCache : ICache, IDisposable
         }
 
         GetResult<string, object?> removed = _state.Get(key, now);
-        PublishLocked(removed.State, removed.Removals);
+        PublishLocked(removed.State, removed.Removals.AsSpan());
         return lookup with { Removals = removed.Removals };
     }
 
-    private LookupOutcome LookUp<T>(string key, TimeSpan now)
+    /// <summary>
+    /// Looks the key up at <paramref name="now"/>, or, when null, reads the clock only if the answer
+    /// depends on it: for an entry that can expire, or for the recorder's stamp.
+    /// </summary>
+    private LookupOutcome LookUp<T>(string key, TimeSpan? now)
     {
-        Entry<string, object?>? entry = _state.Find(key, now, out bool expired);
-        LookupKind kind = Classify<T>(entry, expired);
+        Entry<string, object?>? entry = _state.Find(key);
+        TimeSpan at = now ?? (entry is { CanExpire: true } || _recorder is not null ? Now() : TimeSpan.Zero);
+        LookupKind kind = Classify<T>(entry, entry is not null && entry.IsExpiredAt(at));
         if (kind == LookupKind.Hit)
         {
             RecordUse(entry!);
         }
 
-        return new LookupOutcome(kind, entry, [], now);
+        return new LookupOutcome(kind, entry, [], at);
     }
 
     /// <summary>A live value of another type is a miss and not a use.</summary>
@@ -485,7 +490,7 @@ public sealed class InMemoryCache : ICache, IDisposable
     private void Account<T>(string key, LookupOutcome lookup)
     {
         _recorder?.Record(lookup.Kind == LookupKind.WrongType ? TraceOperation.WrongTypeLookup : TraceOperation.Lookup, key, lookup.Now);
-        Report(lookup.Removals);
+        Report(lookup.Removals.AsSpan());
         switch (lookup.Kind)
         {
             case LookupKind.Hit:
@@ -505,17 +510,16 @@ public sealed class InMemoryCache : ICache, IDisposable
         }
     }
 
-    private SetResult<string, object?> StoreLocked(string key, object? value, TimeSpan? ttl)
+    private void StoreLocked(string key, object? value, TimeSpan? ttl, ref RemovalLog<string, object?> removals)
     {
         TimeSpan now = Now();
-        SetResult<string, object?> result = ttl is { } given ? _state.Set(key, value, given, now) : _state.Set(key, value, now);
+        CacheState<string, object?> state = _state.Set(key, value, ttl, now, ref removals);
         _recorder?.Record(TraceOperation.Set, key, now, ttl);
-        PublishLocked(result.State, result.Removals);
+        PublishLocked(state, removals.AsSpan());
         _counters.Sets++;
-        return result;
     }
 
-    private void PublishLocked(CacheState<string, object?> state, ImmutableArray<CacheRemoval<string, object?>> removals)
+    private void PublishLocked(CacheState<string, object?> state, ReadOnlySpan<CacheRemoval<string, object?>> removals)
     {
         _state = state;
         _view = null;
@@ -565,20 +569,19 @@ public sealed class InMemoryCache : ICache, IDisposable
             return;
         }
 
-        SetResult<string, object?>? stored = null;
+        ImmutableArray<CacheRemoval<string, object?>> stored = [];
         lock (_gate)
         {
             ApplyUsesLocked();
             if (_flights.DetachOwnLocked(key, flight) && !_disposed)
             {
-                stored = StoreLocked(key, value, ttl);
+                var removals = default(RemovalLog<string, object?>);
+                StoreLocked(key, value, ttl, ref removals);
+                stored = removals.ToImmutable();
             }
         }
 
-        if (stored is { } result)
-        {
-            Report(result.Removals);
-        }
+        Report(stored.AsSpan());
 
         flight.Completion.SetResult(value);
     }
@@ -598,14 +601,14 @@ public sealed class InMemoryCache : ICache, IDisposable
             result = _state.Expire(Now());
 
             // The sweep also lets go of what earlier writes removed, so an idle cache pins no dead value.
-            PublishLocked(result.State.TrimExcess(), result.Removals);
+            PublishLocked(result.State.TrimExcess(), result.Removals.AsSpan());
         }
 
-        Report(result.Removals);
+        Report(result.Removals.AsSpan());
     }
 
     /// <summary>Logs and records the removals a transition reported, then raises the queued removal events, outside the lock.</summary>
-    private void Report(ImmutableArray<CacheRemoval<string, object?>> removals)
+    private void Report(ReadOnlySpan<CacheRemoval<string, object?>> removals)
     {
         foreach (CacheRemoval<string, object?> removal in removals)
         {

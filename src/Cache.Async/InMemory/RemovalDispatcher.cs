@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Cache.Core;
 
 namespace Cache.Async;
@@ -20,7 +19,7 @@ internal sealed class RemovalDispatcher(Action<CacheRemoval<string, object?>> de
     private volatile bool _hasPending;
 
     /// <summary>Queues removals in transition order. Called under the cache's lock.</summary>
-    public void Enqueue(ImmutableArray<CacheRemoval<string, object?>> removals)
+    public void Enqueue(ReadOnlySpan<CacheRemoval<string, object?>> removals)
     {
         lock (_gate)
         {

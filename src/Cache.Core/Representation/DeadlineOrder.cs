@@ -66,7 +66,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     public bool IsOutOfOrder(long deadline) => Tail > Head && deadline < Log[Tail - 1].Deadline;
 
     /// <summary>The index with <paramref name="entry"/> added; an entry that never expires is not indexed.</summary>
-    public DeadlineOrder<TKey, TValue> Add(Entry<TKey, TValue> entry, TrieNode<TKey, TValue> entries, int count)
+    public DeadlineOrder<TKey, TValue> Add(Entry<TKey, TValue> entry, EntryIndex<TKey, TValue> entries, int count)
     {
         if (entry.Deadline == Expiry.Never)
         {
@@ -91,7 +91,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     }
 
     /// <summary>The same index with a new log that references only entries still stored.</summary>
-    public DeadlineOrder<TKey, TValue> Rebuilt(TrieNode<TKey, TValue> entries, int count)
+    public DeadlineOrder<TKey, TValue> Rebuilt(EntryIndex<TKey, TValue> entries, int count)
     {
         AppendLog<Entry<TKey, TValue>> log = CopyStored(entries, count, out int filled);
         return new DeadlineOrder<TKey, TValue>(log.Filled(filled), 0, filled, OutOfOrder, 0);
@@ -104,7 +104,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
         : this;
 
     /// <summary>The index with its head moved past stale records, so that the next scan starts at a live one.</summary>
-    public DeadlineOrder<TKey, TValue> SkipStale(TrieNode<TKey, TValue> entries)
+    public DeadlineOrder<TKey, TValue> SkipStale(EntryIndex<TKey, TValue> entries)
     {
         int head = Head;
         while (head < Tail && !entries.Holds(Log[head]))
@@ -118,7 +118,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     }
 
     /// <summary>A new log, with room for <paramref name="count"/> records and as many more, holding this one's records of entries still stored.</summary>
-    private AppendLog<Entry<TKey, TValue>> CopyStored(TrieNode<TKey, TValue> entries, int count, out int filled)
+    private AppendLog<Entry<TKey, TValue>> CopyStored(EntryIndex<TKey, TValue> entries, int count, out int filled)
     {
         ScanMeter.Read(Tail - Head);
         var log = new AppendLog<Entry<TKey, TValue>>(2 * count, 0);
@@ -139,7 +139,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     /// The stored entry with the soonest deadline if it is due at <paramref name="now"/>, and the index
     /// without it; false when nothing stored is due (the index returned has skipped stale due records).
     /// </summary>
-    public bool TryTakeDue(TimeSpan now, TrieNode<TKey, TValue> entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest)
+    public bool TryTakeDue(TimeSpan now, EntryIndex<TKey, TValue> entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest)
     {
         int head = Head;
         Entry<TKey, TValue>? logged = null;
@@ -181,7 +181,7 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     }
 
     /// <summary>How many stored entries are due at <paramref name="now"/>.</summary>
-    public int CountDue(TimeSpan now, TrieNode<TKey, TValue> entries)
+    public int CountDue(TimeSpan now, EntryIndex<TKey, TValue> entries)
     {
         int due = 0;
         int position = Head;

@@ -39,6 +39,12 @@ internal sealed class Entry<TKey, TValue>
     /// </summary>
     public bool OutOfOrder { get; }
 
+    /// <summary>Whether the entry has a deadline: one that never expires is judged without a clock.</summary>
+    public bool CanExpire => Deadline != Expiry.Never;
+
+    /// <summary>Whether the entry has expired at <paramref name="now"/>.</summary>
+    public bool IsExpiredAt(TimeSpan now) => Expiry.IsDue(Deadline, now);
+
     /// <summary>The recency stamp of the entry's latest record in the line of states that owns it.</summary>
     public long LastUse => Volatile.Read(ref _lastUse);
 

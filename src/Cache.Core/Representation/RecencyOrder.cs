@@ -53,7 +53,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     /// Appends uses of <paramref name="used"/> in order, stamping each entry. False, with nothing
     /// appended, when this state does not own the log: the caller must fork first.
     /// </summary>
-    public bool TryAppend(ReadOnlySpan<Entry<TKey, TValue>> used, TrieNode<TKey, TValue> entries, int count, out RecencyOrder<TKey, TValue> appended)
+    public bool TryAppend(ReadOnlySpan<Entry<TKey, TValue>> used, EntryIndex<TKey, TValue> entries, int count, out RecencyOrder<TKey, TValue> appended)
     {
         RecencyOrder<TKey, TValue> order = this;
         while (!used.IsEmpty)
@@ -101,7 +101,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     /// <see cref="Liveness.Stale"/> when no entry is stored; <see cref="Liveness.Unknown"/> when a
     /// later state has used this state's entries, so that only a fork can tell.
     /// </summary>
-    public Liveness TryTakeLeastRecent(TrieNode<TKey, TValue> entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
+    public Liveness TryTakeLeastRecent(EntryIndex<TKey, TValue> entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
     {
         // Stryker disable once Equality : the state stores an entry whenever it evicts, so a live record comes before Tail.
         for (int position = Head; position < Tail; position++)
@@ -124,7 +124,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     }
 
     /// <summary>The order with its head moved past stale records, so that the next scan starts at a live one (or one only a fork can judge).</summary>
-    public RecencyOrder<TKey, TValue> SkipStale(TrieNode<TKey, TValue> entries)
+    public RecencyOrder<TKey, TValue> SkipStale(EntryIndex<TKey, TValue> entries)
     {
         int head = Head;
         while (head < Tail && Of(Log[head], head, entries) == Liveness.Stale)
@@ -138,7 +138,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     }
 
     /// <summary>The live entries from the least to the most recently used; costs time and space in proportion to the log.</summary>
-    public List<Entry<TKey, TValue>> Live(TrieNode<TKey, TValue> entries)
+    public List<Entry<TKey, TValue>> Live(EntryIndex<TKey, TValue> entries)
     {
         // Walking back from the tail, an entry's first record is its last use.
         ScanMeter.Read(Tail - Head);
@@ -170,7 +170,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     }
 
     /// <summary>Whether the record at <paramref name="position"/> is <paramref name="entry"/>'s last use in this state, in one read and at most one lookup.</summary>
-    private Liveness Of(Entry<TKey, TValue> entry, int position, TrieNode<TKey, TValue> entries)
+    private Liveness Of(Entry<TKey, TValue> entry, int position, EntryIndex<TKey, TValue> entries)
     {
         // The stamp first: it rules out most stale records with one read and no trie lookup.
         long lastUse = entry.LastUse;
@@ -188,14 +188,14 @@ internal readonly struct RecencyOrder<TKey, TValue>
     /// state's horizon, so the new log references nothing but the entries stored. False when another
     /// state sealed or extended the log first: this state has to fork instead.
     /// </summary>
-    public bool TryRebuild(TrieNode<TKey, TValue> entries, int count, out RecencyOrder<TKey, TValue> rebuilt) =>
+    public bool TryRebuild(EntryIndex<TKey, TValue> entries, int count, out RecencyOrder<TKey, TValue> rebuilt) =>
         TryCompact(entries, count, 0, out rebuilt);
 
     /// <summary>
     /// The log is full: seal it and move the live records to a new log with room to spare, stamped
     /// from this state's horizon. False when another state sealed or extended it first.
     /// </summary>
-    private bool TryCompact(TrieNode<TKey, TValue> entries, int count, int wanted, out RecencyOrder<TKey, TValue> compacted)
+    private bool TryCompact(EntryIndex<TKey, TValue> entries, int count, int wanted, out RecencyOrder<TKey, TValue> compacted)
     {
         if (!Log.TryClaim(Tail, 1))
         {

@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+
+namespace Cache.Core.Representation;
+
+/// <summary>
+/// The entries a state stores: the first <see cref="Tail"/> slots of its line's
+/// <see cref="EntryTable{TKey, TValue}"/>, less the entries it has <see cref="Hidden"/>. The line's
+/// newest state writes the table in place (<see cref="Put"/>, <see cref="Removed"/>); any other state
+/// that removes an entry hides it instead, and forks at its first append, as it does for the logs.
+/// </summary>
+internal readonly struct EntryIndex<TKey, TValue>
+    where TKey : notnull
+{
+    private static readonly ImmutableHashSet<Entry<TKey, TValue>> NoneHidden =
+        ImmutableHashSet.Create<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
+
+    public EntryIndex(EntryTable<TKey, TValue> table, int tail, ImmutableHashSet<Entry<TKey, TValue>>? hidden)
+    {
+        Table = table;
+        Tail = tail;
+        Hidden = hidden;
+    }
+
+    public EntryTable<TKey, TValue> Table { get; }
+
+    /// <summary>The slots of <see cref="Table"/> this state reads: those its own history wrote.</summary>
+    public int Tail { get; }
+
+    /// <summary>Entries this state removed without owning the table (null when none): read as absent.</summary>
+    public ImmutableHashSet<Entry<TKey, TValue>>? Hidden { get; }
+
+    /// <summary>Whether the table holds nodes of entries no longer stored (replaced, removed, or the records of removals).</summary>
+    public bool HoldsStale(int count) => Tail != count || Hidden is not null;
+
+    public static EntryIndex<TKey, TValue> Empty(long version) => new(EntryTable<TKey, TValue>.WithRoomFor(0, version), 0, hidden: null);
+
+    /// <summary>A fresh table for a line of its own, holding <paramref name="entries"/>, with room for <paramref name="room"/> more.</summary>
+    public static EntryIndex<TKey, TValue> Of(IReadOnlyList<Entry<TKey, TValue>> entries, int room, long version)
+    {
+        var table = EntryTable<TKey, TValue>.WithRoomFor(entries.Count + room, version);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            table.Write(i, entries[i], removal: false);
+        }
+
+        return new EntryIndex<TKey, TValue>(table, entries.Count, hidden: null);
+    }
+
+    /// <summary>The hash the table files <paramref name="key"/> under.</summary>
+    public static int HashOf(TKey key) => EqualityComparer<TKey>.Default.GetHashCode(key);
+
+    /// <summary>The entry stored under <paramref name="key"/>, or null.</summary>
+    public Entry<TKey, TValue>? Find(TKey key, int hash)
+    {
+        Entry<TKey, TValue>? entry = Table.Find(key, hash, Tail);
+        return entry is not null && Hidden is not null && Hidden.Contains(entry) ? null : entry;
+    }
+
+    /// <summary>Whether <paramref name="entry"/> itself (not just its key) is stored here.</summary>
+    public bool Holds(Entry<TKey, TValue> entry) => Table.Holds(entry, Tail) && (Hidden is null || !Hidden.Contains(entry));
+
+    /// <summary>
+    /// The index with <paramref name="entry"/> stored, replacing the key's entry if it has one (then
+    /// <paramref name="replaced"/>). Only the line's newest state, once it has claimed
+    /// <paramref name="version"/>, calls it; <paramref name="count"/> is how many entries it stores before.
+    /// </summary>
+    public EntryIndex<TKey, TValue> Put(Entry<TKey, TValue> entry, int count, long version, out Entry<TKey, TValue>? replaced)
+    {
+        replaced = Table.Find(entry.Key, entry.Hash, Tail);
+        return Written(entry, removal: false, count, version);
+    }
+
+    /// <summary>
+    /// The index without <paramref name="entry"/>, a stored entry: the line's newest state, which
+    /// <paramref name="owned"/> says, records the removal in the table; any other state hides it.
+    /// </summary>
+    public EntryIndex<TKey, TValue> Removed(Entry<TKey, TValue> entry, int count, bool owned, long version) =>
+        owned ? Written(entry, removal: true, count, version) : new(Table, Tail, (Hidden ?? NoneHidden).Add(entry));
+
+    /// <summary>The same entries in a new table of the line's newest state, holding nothing else.</summary>
+    public EntryIndex<TKey, TValue> Rebuilt(int count, long version)
+    {
+        EntryTable<TKey, TValue> table = Table.Rebuilt(Tail, count, version, out int filled);
+        return new EntryIndex<TKey, TValue>(table, filled, hidden: null);
+    }
+
+    /// <summary>Every entry stored, in no particular order; costs time in proportion to the table.</summary>
+    public IEnumerable<Entry<TKey, TValue>> Live()
+    {
+        ImmutableHashSet<Entry<TKey, TValue>>? hidden = Hidden;
+        return Table.Live(Tail).Where(entry => hidden is null || !hidden.Contains(entry));
+    }
+
+    private EntryIndex<TKey, TValue> Written(Entry<TKey, TValue> entry, bool removal, int count, long version)
+    {
+        EntryIndex<TKey, TValue> index = this;
+        if (index.Tail == index.Table.Capacity)
+        {
+            // Full: the live entries move to a new table, which this line alone writes from now on.
+            index = index.Rebuilt(count, version);
+        }
+
+        index.Table.Write(index.Tail, entry, removal);
+        return new EntryIndex<TKey, TValue>(index.Table, index.Tail + 1, hidden: null);
+    }
+}

@@ -1,0 +1,266 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Cache.Core.Representation;
+
+/// <summary>
+/// The hash table behind a line of states, partially persistent (Driscoll, Sarnak, Sleator and
+/// Tarjan, "Making data structures persistent", 1989): the newest state of the line writes it in
+/// place, and every older state still reads exactly its own past. Nodes go to a log and never change:
+/// slot <c>i</c> holds an entry, or the record that the entry was removed, and the link to the next
+/// older node of its bucket. A state reads the slots before its own tail and nothing after, newest
+/// first, so the first node of a key it meets is that key's version in that state.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A write appends a node and publishes it with one write of its bucket's head; a reader on another
+/// thread sees the chain from before or after that write, both whole. Only the line's newest state
+/// writes, and only after it has claimed the next version (<see cref="TryClaim"/>), so two states
+/// never write the same slot. A full table is never written again: the line moves its live entries
+/// to a new one (<see cref="Rebuilt"/>), so that stale nodes cost O(1) amortized and memory stays
+/// bounded.
+/// </para>
+/// <para>
+/// Slots, links and buckets live in chunks of 1,024, allocated as the log reaches them: a table for
+/// a large cache never lands on the large object heap, whose allocations cost a full collection.
+/// </para>
+/// </remarks>
+internal sealed class EntryTable<TKey, TValue>
+    where TKey : notnull
+{
+    // A new table holds this many times the live entries: a rebuild, which reads every slot, then
+    // comes once per (Spare - 1) x Count writes. More spare, cheaper writes; less, fewer bytes an entry.
+    private const int Spare = 2;
+    private const int MinCapacity = 16;
+
+    // A link is a slot + 1 shifted left by one, read back unsigned: every slot below int.MaxValue fits.
+    private const int MaxCapacity = int.MaxValue - 1;
+    private const int ChunkBits = 10;
+    private const int ChunkSize = 1 << ChunkBits;
+    private const int ChunkMask = ChunkSize - 1;
+
+    private readonly Entry<TKey, TValue>[]?[] _nodes;
+
+    // Per slot: (the next older node's slot + 1, or 0) << 1, | 1 when the node records a removal.
+    private readonly int[]?[] _links;
+
+    // Per bucket: the newest node's slot + 1, or 0 when the bucket is empty.
+    private readonly int[][] _heads;
+    private readonly int _bucketMask;
+    private readonly int _capacity;
+
+    // The version of the line's newest state: the one state that may write the next slot.
+    private long _version;
+
+    private EntryTable(int capacity, long version)
+    {
+        _capacity = capacity;
+        int chunks = (capacity + ChunkMask) >> ChunkBits;
+        _nodes = new Entry<TKey, TValue>[]?[chunks];
+        _links = new int[]?[chunks];
+
+        // About one bucket a live entry: chains stay under two nodes, stale ones included.
+        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)(capacity / Spare));
+        _bucketMask = buckets - 1;
+        _heads = new int[(buckets + ChunkMask) >> ChunkBits][];
+        for (int i = 0; i < _heads.Length; i++)
+        {
+            _heads[i] = new int[Math.Min(ChunkSize, buckets)];
+        }
+
+        _version = version;
+    }
+
+    /// <summary>How many slots the table has; a state whose tail is here has to move to a new table to write.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>A table with room for <paramref name="count"/> entries and as many more writes, whose newest state is <paramref name="version"/>.</summary>
+    public static EntryTable<TKey, TValue> WithRoomFor(int count, long version) =>
+        new((int)Math.Min(Math.Max((long)Spare * count, MinCapacity), MaxCapacity), version);
+
+    /// <summary>
+    /// Makes the state at <paramref name="version"/> the one that writes next, as version
+    /// <paramref name="version"/> + 1. False when another state of the line has claimed it first:
+    /// this state is not the newest, and must not write.
+    /// </summary>
+    public bool TryClaim(long version) => Interlocked.CompareExchange(ref _version, version + 1, version) == version;
+
+    /// <summary>The entry stored under <paramref name="key"/> in the state whose tail is <paramref name="tail"/>, or null.</summary>
+    public Entry<TKey, TValue>? Find(TKey key, int hash, int tail)
+    {
+        int link = Volatile.Read(ref Head(hash));
+        while (link != 0)
+        {
+            int slot = link - 1;
+            int chained = _links[slot >> ChunkBits]![slot & ChunkMask];
+            if (slot < tail)
+            {
+                Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                if (node.Hash == hash && EqualityComparer<TKey>.Default.Equals(node.Key, key))
+                {
+                    return (chained & 1) == 0 ? node : null;
+                }
+            }
+
+            link = chained >>> 1;
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="entry"/> itself (not just its key) is stored in the state whose tail is <paramref name="tail"/>.</summary>
+    public bool Holds(Entry<TKey, TValue> entry, int tail)
+    {
+        int link = Volatile.Read(ref Head(entry.Hash));
+        while (link != 0)
+        {
+            int slot = link - 1;
+            int chained = _links[slot >> ChunkBits]![slot & ChunkMask];
+            if (slot < tail)
+            {
+                Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                if (ReferenceEquals(node, entry))
+                {
+                    return (chained & 1) == 0;
+                }
+
+                if (node.Hash == entry.Hash && EqualityComparer<TKey>.Default.Equals(node.Key, entry.Key))
+                {
+                    return false;
+                }
+            }
+
+            link = chained >>> 1;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Writes slot <paramref name="slot"/>: <paramref name="entry"/>, or the record of its removal.
+    /// Only the state that claimed the version and whose tail is <paramref name="slot"/> calls it, below the capacity.
+    /// </summary>
+    public void Write(int slot, Entry<TKey, TValue> entry, bool removal)
+    {
+        int chunk = slot >> ChunkBits;
+        Entry<TKey, TValue>[]? nodes = _nodes[chunk];
+        if (nodes is null)
+        {
+            int length = Math.Min(ChunkSize, _capacity);
+            nodes = new Entry<TKey, TValue>[length];
+            _nodes[chunk] = nodes;
+            _links[chunk] = new int[length];
+        }
+
+        nodes[slot & ChunkMask] = entry;
+        ref int head = ref Head(entry.Hash);
+        _links[chunk]![slot & ChunkMask] = (head << 1) | (removal ? 1 : 0);
+
+        // The node is whole before its bucket points at it: a reader that sees it sees all of it.
+        Volatile.Write(ref head, slot + 1);
+    }
+
+    /// <summary>
+    /// The entries stored in the state whose tail is <paramref name="tail"/>, in no particular
+    /// order; costs time in proportion to the slots.
+    /// </summary>
+    public IEnumerable<Entry<TKey, TValue>> Live(int tail)
+    {
+        for (int bucket = 0; bucket <= _bucketMask; bucket++)
+        {
+            int link = Volatile.Read(ref _heads[bucket >> ChunkBits][bucket & ChunkMask]);
+            while (link != 0)
+            {
+                int slot = link - 1;
+                int chained = _links[slot >> ChunkBits]![slot & ChunkMask];
+                if (slot < tail && (chained & 1) == 0 && IsNewestOfItsKey(bucket, slot, tail))
+                {
+                    yield return _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                }
+
+                link = chained >>> 1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new table holding the <paramref name="count"/> entries stored in the state whose tail is
+    /// <paramref name="tail"/>, with room for as many more writes, for the line's newest state at
+    /// <paramref name="version"/>; <paramref name="filled"/> is the new tail.
+    /// </summary>
+    public EntryTable<TKey, TValue> Rebuilt(int tail, int count, long version, out int filled)
+    {
+        EntryTable<TKey, TValue> table = WithRoomFor(count + 1, version);
+        filled = 0;
+        foreach (Entry<TKey, TValue> entry in Live(tail))
+        {
+            table.Write(filled++, entry, removal: false);
+        }
+
+        return table;
+    }
+
+    // Stryker disable all : the table's shape check is part of the tests' oracle, not behaviour.
+
+    /// <summary>Checks the table's shape for the state whose tail is <paramref name="tail"/>; returns the first broken rule, or null.</summary>
+    public string? FindShapeFault(int tail)
+    {
+        if (tail < 0 || tail > _capacity)
+        {
+            return $"the tail {tail} is outside the {_capacity} slots";
+        }
+
+        var seen = new HashSet<int>();
+        for (int bucket = 0; bucket <= _bucketMask; bucket++)
+        {
+            int link = Volatile.Read(ref _heads[bucket >> ChunkBits][bucket & ChunkMask]);
+            int previous = int.MaxValue;
+            while (link != 0)
+            {
+                int slot = link - 1;
+                if (slot >= previous || !seen.Add(slot))
+                {
+                    return "a chain is not ordered newest first, or a node is in two chains";
+                }
+
+                Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                if ((node.Hash & _bucketMask) != bucket || node.Hash != EqualityComparer<TKey>.Default.GetHashCode(node.Key))
+                {
+                    return "an entry is filed under the wrong hash";
+                }
+
+                previous = slot;
+                link = _links[slot >> ChunkBits]![slot & ChunkMask] >>> 1;
+            }
+        }
+
+        return null;
+    }
+
+    // Stryker restore all
+    private ref int Head(int hash)
+    {
+        int bucket = hash & _bucketMask;
+        return ref _heads[bucket >> ChunkBits][bucket & ChunkMask];
+    }
+
+    /// <summary>Whether no node newer than <paramref name="slot"/> in its bucket, and visible at <paramref name="tail"/>, has its key.</summary>
+    private bool IsNewestOfItsKey(int bucket, int slot, int tail)
+    {
+        Entry<TKey, TValue> entry = _nodes[slot >> ChunkBits]![slot & ChunkMask];
+        int link = Volatile.Read(ref _heads[bucket >> ChunkBits][bucket & ChunkMask]);
+        while (link - 1 != slot)
+        {
+            int newer = link - 1;
+            Entry<TKey, TValue> node = _nodes[newer >> ChunkBits]![newer & ChunkMask];
+            if (newer < tail && node.Hash == entry.Hash && EqualityComparer<TKey>.Default.Equals(node.Key, entry.Key))
+            {
+                return false;
+            }
+
+            link = _links[newer >> ChunkBits]![newer & ChunkMask] >>> 1;
+        }
+
+        return true;
+    }
+}
