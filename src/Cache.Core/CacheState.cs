@@ -419,7 +419,8 @@ public sealed partial class CacheState<TKey, TValue>
         draft.ExpireDue(now, ref log);
         int hash = EntryIndex<TKey, TValue>.HashOf(key);
         outcome = SetOutcome.Added;
-        if (draft.Entries.Find(key, hash) is { } old)
+        Entry<TKey, TValue>? old = draft.Entries.Find(key, hash);
+        if (old is not null)
         {
             // Overwriting never evicts: the key's own slot is reused.
             log.Add(key, old.Value, RemovalReason.Replaced);
@@ -430,7 +431,7 @@ public sealed partial class CacheState<TKey, TValue>
             draft.EvictLeastRecentlyUsed(ref log);
         }
 
-        draft.Put(key, hash, value, deadline);
+        draft.Put(key, hash, value, deadline, old);
         return draft.ToState();
     }
 
@@ -505,7 +506,7 @@ public sealed partial class CacheState<TKey, TValue>
                 entries = entries.Rebuilt(Count, Version);
             }
 
-            return new CacheState<TKey, TValue>(_origin.Options, entries, Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved);
+            return new CacheState<TKey, TValue>(_origin.Options, entries.AsPublished(), Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved);
         }
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
@@ -572,13 +573,18 @@ public sealed partial class CacheState<TKey, TValue>
             _changed = true;
         }
 
-        /// <summary>Stores a new entry as the most recently used, replacing the key's entry if it has one.</summary>
-        public void Put(TKey key, int hash, TValue value, long deadline)
+        /// <summary>Stores a new entry as the most recently used, replacing <paramref name="replaced"/>, the key's entry read from this draft, if any.</summary>
+        public void Put(TKey key, int hash, TValue value, long deadline, Entry<TKey, TValue>? replaced)
         {
-            Own();
+            if (Own())
+            {
+                // The fork copied the entries: replace the copy.
+                replaced = Entries.Find(key, hash);
+            }
+
             Entry<TKey, TValue> entry = new(key, hash, value, deadline, writeStamp: Recency.Horizon, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon);
             Recency = AppendToOwnLog([entry], Count + 1);
-            Entries = Entries.Put(entry, Count, Version, out Entry<TKey, TValue>? replaced);
+            Entries = Entries.Put(entry, replaced, Count, Version);
             if (replaced is null)
             {
                 Count++;
@@ -626,13 +632,13 @@ public sealed partial class CacheState<TKey, TValue>
         {
             for (int i = 0; i < used.Length; i++)
             {
-                if (!Entries.Holds(used[i]))
+                if (!Entries.HoldsAny(used[i]))
                 {
                     var stored = new List<Entry<TKey, TValue>>(used.Length);
                     stored.AddRange(used[..i]);
                     foreach (Entry<TKey, TValue> entry in used[(i + 1)..])
                     {
-                        if (Entries.Holds(entry))
+                        if (Entries.HoldsAny(entry))
                         {
                             stored.Add(entry);
                         }
@@ -685,6 +691,7 @@ public sealed partial class CacheState<TKey, TValue>
                 if (!SharesLogs && Entries.Hidden is null && Entries.Table.TryClaim(Version))
                 {
                     Version++;
+                    Entries = Entries.AsNewest();
                     _owned = true;
                 }
             }
@@ -709,7 +716,7 @@ public sealed partial class CacheState<TKey, TValue>
             }
 
             Version++;
-            Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version);
+            Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version).AsNewest();
             Recency = RecencyOrder<TKey, TValue>.Of(copies, baseStamp, room: 1);
             Deadlines = DeadlineOrder<TKey, TValue>.Of(copies);
             SharesLogs = false;

@@ -38,7 +38,21 @@ internal sealed class AppendLog<T>
     /// of the log ends there. False when another state has claimed past that end: the log is not
     /// this state's to extend. Claiming past the capacity seals the log for good.
     /// </summary>
-    public bool TryClaim(int end, int count) => Interlocked.CompareExchange(ref _claimed, end + count, end) == end;
+    /// <remarks>
+    /// Only a transition that has claimed its line's next version (<see cref="EntryTable{TKey, TValue}.TryClaim"/>,
+    /// one compare-and-swap) appends, so no two threads ever claim here at once: a read and a
+    /// write suffice, and the check stays as the log's own guard.
+    /// </remarks>
+    public bool TryClaim(int end, int count)
+    {
+        if (Volatile.Read(ref _claimed) != end)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _claimed, end + count);
+        return true;
+    }
 
     /// <summary>Writes a slot this state has claimed, or a slot of a log no other state has seen yet.</summary>
     public void Write(int position, T value)

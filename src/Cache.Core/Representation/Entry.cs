@@ -10,6 +10,10 @@ internal sealed class Entry<TKey, TValue>
 {
     private long _lastUse;
 
+    // Set once, by the newest state of the line that stores the entry, when that state replaces or
+    // removes it: then that state (and only it) knows the entry is gone without a lookup.
+    private volatile bool _superseded;
+
     public Entry(TKey key, int hash, TValue value, long deadline, long writeStamp, bool outOfOrder, long lastUse)
     {
         Key = key;
@@ -47,6 +51,12 @@ internal sealed class Entry<TKey, TValue>
 
     /// <summary>The recency stamp of the entry's latest record in the line of states that owns it.</summary>
     public long LastUse => Volatile.Read(ref _lastUse);
+
+    /// <summary>Whether the newest state of the entry's line has replaced or removed it; older states of the line may still store it.</summary>
+    public bool IsSuperseded => _superseded;
+
+    /// <summary>Records that the newest state of the entry's line replaced or removed it. Only that state calls it.</summary>
+    public void Supersede() => _superseded = true;
 
     /// <summary>Moves the last use forward. Only the state that owns the recency log's next slot calls it.</summary>
     public void Use(long stamp) => Volatile.Write(ref _lastUse, stamp);

@@ -14,11 +14,21 @@ internal readonly struct EntryIndex<TKey, TValue>
     private static readonly ImmutableHashSet<Entry<TKey, TValue>> NoneHidden =
         ImmutableHashSet.Create<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
 
+    // Whether this index is the line's newest state's, inside the transition that writes it: then
+    // an entry of the line is stored exactly when that state has not superseded it, read in one field.
+    private readonly bool _newest;
+
     public EntryIndex(EntryTable<TKey, TValue> table, int tail, ImmutableHashSet<Entry<TKey, TValue>>? hidden)
+        : this(table, tail, hidden, newest: false)
+    {
+    }
+
+    private EntryIndex(EntryTable<TKey, TValue> table, int tail, ImmutableHashSet<Entry<TKey, TValue>>? hidden, bool newest)
     {
         Table = table;
         Tail = tail;
         Hidden = hidden;
+        _newest = newest;
     }
 
     public EntryTable<TKey, TValue> Table { get; }
@@ -56,17 +66,34 @@ internal readonly struct EntryIndex<TKey, TValue>
         return entry is not null && Hidden is not null && Hidden.Contains(entry) ? null : entry;
     }
 
-    /// <summary>Whether <paramref name="entry"/> itself (not just its key) is stored here.</summary>
-    public bool Holds(Entry<TKey, TValue> entry) => Table.Holds(entry, Tail) && (Hidden is null || !Hidden.Contains(entry));
+    /// <summary>
+    /// Whether <paramref name="entry"/>, an entry of this state's line (one its logs reference), is
+    /// stored here: one field for the line's newest state while it writes, a lookup otherwise.
+    /// </summary>
+    public bool Holds(Entry<TKey, TValue> entry) => _newest ? !entry.IsSuperseded : HoldsAny(entry);
+
+    /// <summary>Whether <paramref name="entry"/> itself (not just its key), from any state of any line, is stored here.</summary>
+    public bool HoldsAny(Entry<TKey, TValue> entry) => Table.Holds(entry, Tail) && (Hidden is null || !Hidden.Contains(entry));
+
+    /// <summary>This index, for the transition that has just claimed the line's next version (or forked): see <see cref="Holds"/>.</summary>
+    public EntryIndex<TKey, TValue> AsNewest() => new(Table, Tail, Hidden, newest: true);
+
+    /// <summary>This index as the state the transition publishes keeps it: that state may be an old one by the time it is read.</summary>
+    public EntryIndex<TKey, TValue> AsPublished() => new(Table, Tail, Hidden, newest: false);
 
     /// <summary>
-    /// The index with <paramref name="entry"/> stored, replacing the key's entry if it has one (then
-    /// <paramref name="replaced"/>). Only the line's newest state, once it has claimed
-    /// <paramref name="version"/>, calls it; <paramref name="count"/> is how many entries it stores before.
+    /// The index with <paramref name="entry"/> stored, replacing <paramref name="replaced"/>, the
+    /// entry this index stores under the key, if any. Only the line's newest state, once it has
+    /// claimed <paramref name="version"/>, calls it; <paramref name="count"/> is how many entries it stores before.
     /// </summary>
-    public EntryIndex<TKey, TValue> Put(Entry<TKey, TValue> entry, int count, long version, out Entry<TKey, TValue>? replaced)
+    public EntryIndex<TKey, TValue> Put(Entry<TKey, TValue> entry, Entry<TKey, TValue>? replaced, int count, long version)
     {
-        replaced = Table.Find(entry.Key, entry.Hash, Tail);
+        if (replaced is not null)
+        {
+            replaced.Supersede();
+            Table.Supersede(replaced, Tail);
+        }
+
         return Written(entry, removal: false, count, version);
     }
 
@@ -74,14 +101,23 @@ internal readonly struct EntryIndex<TKey, TValue>
     /// The index without <paramref name="entry"/>, a stored entry: the line's newest state, which
     /// <paramref name="owned"/> says, records the removal in the table; any other state hides it.
     /// </summary>
-    public EntryIndex<TKey, TValue> Removed(Entry<TKey, TValue> entry, int count, bool owned, long version) =>
-        owned ? Written(entry, removal: true, count, version) : new(Table, Tail, (Hidden ?? NoneHidden).Add(entry));
+    public EntryIndex<TKey, TValue> Removed(Entry<TKey, TValue> entry, int count, bool owned, long version)
+    {
+        if (!owned)
+        {
+            return new(Table, Tail, (Hidden ?? NoneHidden).Add(entry));
+        }
+
+        entry.Supersede();
+        Table.Supersede(entry, Tail);
+        return Written(entry, removal: true, count, version);
+    }
 
     /// <summary>The same entries in a new table of the line's newest state, holding nothing else.</summary>
     public EntryIndex<TKey, TValue> Rebuilt(int count, long version)
     {
         EntryTable<TKey, TValue> table = Table.Rebuilt(Tail, count, version, out int filled);
-        return new EntryIndex<TKey, TValue>(table, filled, hidden: null);
+        return new EntryIndex<TKey, TValue>(table, filled, hidden: null, _newest);
     }
 
     /// <summary>Every entry stored, in no particular order; costs time in proportion to the table.</summary>
@@ -101,6 +137,6 @@ internal readonly struct EntryIndex<TKey, TValue>
         }
 
         index.Table.Write(index.Tail, entry, removal);
-        return new EntryIndex<TKey, TValue>(index.Table, index.Tail + 1, hidden: null);
+        return new EntryIndex<TKey, TValue>(index.Table, index.Tail + 1, hidden: null, _newest);
     }
 }

@@ -33,15 +33,21 @@ internal sealed class EntryTable<TKey, TValue>
     private const int Spare = 2;
     private const int MinCapacity = 16;
 
-    // A link is a slot + 1 shifted left by one, read back unsigned: every slot below int.MaxValue fits.
-    private const int MaxCapacity = int.MaxValue - 1;
+    // A link is a slot + 1 shifted left by two, read back unsigned: every slot below 2^30 - 1 fits.
+    private const int MaxCapacity = (1 << 30) - 2;
+
+    // The two low bits of a slot's link word.
+    private const int Removal = 1;
+    private const int Superseded = 2;
     private const int ChunkBits = 10;
     private const int ChunkSize = 1 << ChunkBits;
     private const int ChunkMask = ChunkSize - 1;
 
     private readonly Entry<TKey, TValue>[]?[] _nodes;
 
-    // Per slot: (the next older node's slot + 1, or 0) << 1, | 1 when the node records a removal.
+    // Per slot: (the next older node's slot + 1, or 0) << 2, | Removal when the node records a
+    // removal, | Superseded once the line's newest state has replaced or removed the node's entry
+    // (only that state's rebuild reads the mark; every other state judges by its own tail).
     private readonly int[]?[] _links;
 
     // Per bucket: the newest node's slot + 1, or 0 when the bucket is empty.
@@ -98,11 +104,11 @@ internal sealed class EntryTable<TKey, TValue>
                 Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
                 if (node.Hash == hash && EqualityComparer<TKey>.Default.Equals(node.Key, key))
                 {
-                    return (chained & 1) == 0 ? node : null;
+                    return (chained & Removal) == 0 ? node : null;
                 }
             }
 
-            link = chained >>> 1;
+            link = chained >>> 2;
         }
 
         return null;
@@ -121,7 +127,7 @@ internal sealed class EntryTable<TKey, TValue>
                 Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
                 if (ReferenceEquals(node, entry))
                 {
-                    return (chained & 1) == 0;
+                    return (chained & Removal) == 0;
                 }
 
                 if (node.Hash == entry.Hash && EqualityComparer<TKey>.Default.Equals(node.Key, entry.Key))
@@ -130,10 +136,34 @@ internal sealed class EntryTable<TKey, TValue>
                 }
             }
 
-            link = chained >>> 1;
+            link = chained >>> 2;
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Marks the node of <paramref name="entry"/>, stored in the line's newest state (whose tail is
+    /// <paramref name="tail"/>), as replaced or removed, so that the next rebuild leaves it behind
+    /// without searching. Only that state calls it; readers ignore the mark.
+    /// </summary>
+    public void Supersede(Entry<TKey, TValue> entry, int tail)
+    {
+        int link = Head(entry.Hash);
+        while (link != 0)
+        {
+            int slot = link - 1;
+            ref int chained = ref _links[slot >> ChunkBits]![slot & ChunkMask];
+            // Stryker disable once Equality : the newest state's tail is past every node, so the check never excludes one.
+            if (slot < tail && ReferenceEquals(_nodes[slot >> ChunkBits]![slot & ChunkMask], entry) && (chained & Removal) == 0)
+            {
+                // One write of the whole word: a reader sees the link with or without the mark.
+                Volatile.Write(ref chained, chained | Superseded);
+                return;
+            }
+
+            link = chained >>> 2;
+        }
     }
 
     /// <summary>
@@ -154,7 +184,7 @@ internal sealed class EntryTable<TKey, TValue>
 
         nodes[slot & ChunkMask] = entry;
         ref int head = ref Head(entry.Hash);
-        _links[chunk]![slot & ChunkMask] = (head << 1) | (removal ? 1 : 0);
+        _links[chunk]![slot & ChunkMask] = (head << 2) | (removal ? Removal | Superseded : 0);
 
         // The node is whole before its bucket points at it: a reader that sees it sees all of it.
         Volatile.Write(ref head, slot + 1);
@@ -173,28 +203,38 @@ internal sealed class EntryTable<TKey, TValue>
             {
                 int slot = link - 1;
                 int chained = _links[slot >> ChunkBits]![slot & ChunkMask];
-                if (slot < tail && (chained & 1) == 0 && IsNewestOfItsKey(bucket, slot, tail))
+                if (slot < tail && (chained & Removal) == 0 && IsNewestOfItsKey(bucket, slot, tail))
                 {
                     yield return _nodes[slot >> ChunkBits]![slot & ChunkMask];
                 }
 
-                link = chained >>> 1;
+                link = chained >>> 2;
             }
         }
     }
 
     /// <summary>
-    /// A new table holding the <paramref name="count"/> entries stored in the state whose tail is
-    /// <paramref name="tail"/>, with room for as many more writes, for the line's newest state at
-    /// <paramref name="version"/>; <paramref name="filled"/> is the new tail.
+    /// A new table holding the <paramref name="count"/> entries stored in the line's newest state,
+    /// whose tail is <paramref name="tail"/>, with room for as many more writes, for that state at
+    /// <paramref name="version"/>; <paramref name="filled"/> is the new tail. One pass over the
+    /// slots in order: a node is kept when nothing marked it replaced or removed.
     /// </summary>
     public EntryTable<TKey, TValue> Rebuilt(int tail, int count, long version, out int filled)
     {
         EntryTable<TKey, TValue> table = WithRoomFor(count + 1, version);
         filled = 0;
-        foreach (Entry<TKey, TValue> entry in Live(tail))
+        for (int chunk = 0; chunk << ChunkBits < tail; chunk++)
         {
-            table.Write(filled++, entry, removal: false);
+            Entry<TKey, TValue>[] nodes = _nodes[chunk]!;
+            int[] links = _links[chunk]!;
+            int end = Math.Min(nodes.Length, tail - (chunk << ChunkBits));
+            for (int i = 0; i < end; i++)
+            {
+                if ((links[i] & Superseded) == 0)
+                {
+                    table.Write(filled++, nodes[i], removal: false);
+                }
+            }
         }
 
         return table;
@@ -230,7 +270,7 @@ internal sealed class EntryTable<TKey, TValue>
                 }
 
                 previous = slot;
-                link = _links[slot >> ChunkBits]![slot & ChunkMask] >>> 1;
+                link = _links[slot >> ChunkBits]![slot & ChunkMask] >>> 2;
             }
         }
 
@@ -258,7 +298,7 @@ internal sealed class EntryTable<TKey, TValue>
                 return false;
             }
 
-            link = _links[newer >> ChunkBits]![newer & ChunkMask] >>> 1;
+            link = _links[newer >> ChunkBits]![newer & ChunkMask] >>> 2;
         }
 
         return true;

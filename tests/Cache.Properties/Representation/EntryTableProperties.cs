@@ -179,9 +179,10 @@ public sealed class EntryTableProperties
             Version owner = Owned(origin);
             var entry = new Entry<Probe, int>(key, key.Hash, value, deadline: 0, writeStamp: 0, outOfOrder: false, lastUse: 0);
             EntryTable<Probe, int> table = owner.Index.Table;
-            EntryIndex<Probe, int> put = owner.Index.Put(entry, owner.Stored.Count, owner.Number, out Entry<Probe, int>? replaced);
-            Rebuilds += put.Table != table ? 1 : 0;
+            Entry<Probe, int>? replaced = owner.Index.Find(key, key.Hash);
             Assert.Same(owner.Stored.GetValueOrDefault(key), replaced);
+            EntryIndex<Probe, int> put = owner.Index.Put(entry, replaced, owner.Stored.Count, owner.Number);
+            Rebuilds += put.Table != table ? 1 : 0;
             return new Version(put, owner.Number, owner.Stored.SetItem(key, entry));
         }
 
