@@ -28,19 +28,18 @@ namespace Cache.Core;
 public sealed partial class CacheState<TKey, TValue>
     where TKey : notnull
 {
-    private readonly EntryIndex<TKey, TValue> _entries;
+    // The structures this state shares with its line, and by value its own place in them: a
+    // transition allocates this small object and, until a rebuild or fork, nothing else.
+    private readonly LineStructures<TKey, TValue> _line;
 
     // The state's place in its line: the line's table lets the state at its newest version write.
     private readonly long _version;
-    private readonly RecencyOrder<TKey, TValue> _recency;
-    private readonly DeadlineOrder<TKey, TValue> _deadlines;
-
-    // A view of another line's state (a snapshot): it never appends to the logs it shares with
-    // that line, so its first append forks and the line it was taken from keeps its logs.
-    private readonly bool _sharesLogs;
-
-    // The logs may still reference entries removed since they were last rebuilt (TrimExcess).
-    private readonly bool _holdsRemoved;
+    private readonly int _entryTail;
+    private readonly int _recencyHead;
+    private readonly int _recencyTail;
+    private readonly int _deadlineHead;
+    private readonly int _deadlineTail;
+    private readonly int _deadlineStale;
 
     private CacheState(
         CacheOptions options,
@@ -50,16 +49,18 @@ public sealed partial class CacheState<TKey, TValue>
         RecencyOrder<TKey, TValue> recency,
         DeadlineOrder<TKey, TValue> deadlines,
         bool sharesLogs,
-        bool holdsRemoved)
+        bool holdsRemoved,
+        LineStructures<TKey, TValue>? line = null)
     {
-        Options = options;
-        _entries = entries;
+        _line = LineStructures<TKey, TValue>.Of(line, options, entries, recency, deadlines, sharesLogs, holdsRemoved);
         _version = version;
         Count = count;
-        _recency = recency;
-        _deadlines = deadlines;
-        _sharesLogs = sharesLogs;
-        _holdsRemoved = holdsRemoved;
+        _entryTail = entries.Tail;
+        _recencyHead = recency.Head;
+        _recencyTail = recency.Tail;
+        _deadlineHead = deadlines.Head;
+        _deadlineTail = deadlines.Tail;
+        _deadlineStale = deadlines.Stale;
     }
 
     /// <summary>An empty state with the given options.</summary>
@@ -75,10 +76,16 @@ public sealed partial class CacheState<TKey, TValue>
     }
 
     /// <summary>The capacity and default TTL of this state.</summary>
-    public CacheOptions Options { get; }
+    public CacheOptions Options => _line.Options;
 
     /// <summary>How many entries are stored, expired-but-not-yet-removed ones included.</summary>
     public int Count { get; }
+
+    private EntryIndex<TKey, TValue> Index => new(_line.Table, _entryTail, _line.Hidden);
+
+    private RecencyOrder<TKey, TValue> Recency => new(_line.RecencyLog, _recencyHead, _recencyTail);
+
+    private DeadlineOrder<TKey, TValue> Deadlines => new(_line.DeadlineLog, _deadlineHead, _deadlineTail, _line.OutOfOrder, _deadlineStale);
 
     /// <summary>
     /// The stored keys, expired ones included, from the least to the most recently used: the first
@@ -88,7 +95,7 @@ public sealed partial class CacheState<TKey, TValue>
     {
         get
         {
-            foreach (Entry<TKey, TValue> entry in _recency.Live(_entries))
+            foreach (Entry<TKey, TValue> entry in Recency.Live(Index))
             {
                 yield return entry.Key;
             }
@@ -104,7 +111,7 @@ public sealed partial class CacheState<TKey, TValue>
     {
         get
         {
-            foreach (Entry<TKey, TValue> entry in _recency.Live(_entries))
+            foreach (Entry<TKey, TValue> entry in Recency.Live(Index))
             {
                 yield return new CacheEntry<TKey, TValue>(
                     entry.Key, entry.Value, entry.Deadline == Expiry.Never ? null : TimeSpan.FromTicks(entry.Deadline));
@@ -139,7 +146,7 @@ public sealed partial class CacheState<TKey, TValue>
     /// <summary>How many stored entries have expired at <paramref name="now"/> but are not yet removed.</summary>
     /// <param name="now">The current time.</param>
     /// <returns>The count; it costs time in proportion to itself plus the removed entries whose deadlines have also passed, which a line keeps below its stored count.</returns>
-    public int CountExpired(TimeSpan now) => _deadlines.CountDue(now, _entries);
+    public int CountExpired(TimeSpan now) => Deadlines.CountDue(now, Index);
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> with the default TTL.</summary>
     /// <param name="key">The key.</param>
@@ -297,7 +304,7 @@ public sealed partial class CacheState<TKey, TValue>
     /// <remarks>Costs time in proportion to the state's size; every answer of the result is this state's.</remarks>
     public CacheState<TKey, TValue> TrimExcess()
     {
-        if (!_holdsRemoved)
+        if (!_line.HoldsRemoved)
         {
             return this;
         }
@@ -326,7 +333,7 @@ public sealed partial class CacheState<TKey, TValue>
     internal Entry<TKey, TValue>? Find(TKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return _entries.Find(key, EntryIndex<TKey, TValue>.HashOf(key));
+        return Index.Find(key, EntryIndex<TKey, TValue>.HashOf(key));
     }
 
     /// <summary>
@@ -352,7 +359,7 @@ public sealed partial class CacheState<TKey, TValue>
     /// belongs to, which would then have to copy them itself.
     /// </summary>
     internal CacheState<TKey, TValue> AsView() =>
-        _sharesLogs ? this : new CacheState<TKey, TValue>(Options, _entries, _version, Count, _recency, _deadlines, sharesLogs: true, _holdsRemoved);
+        _line.SharesLogs ? this : new CacheState<TKey, TValue>(Options, Index, _version, Count, Recency, Deadlines, sharesLogs: true, _line.HoldsRemoved, _line);
 
     /// <summary>
     /// Checks that every index agrees with the entries and that the bound holds; throws
@@ -363,21 +370,21 @@ public sealed partial class CacheState<TKey, TValue>
     // copy of it cannot be caught by the behaviour it guards.
     internal void CheckIntegrity()
     {
-        Require(_entries.Table.FindShapeFault(_entries.Tail) is not { } fault, $"hash table: {_entries.Table.FindShapeFault(_entries.Tail)}");
-        var stored = new HashSet<Entry<TKey, TValue>>(_entries.Live(), ReferenceEqualityComparer.Instance);
-        Require(stored.All(_entries.Holds) && stored.All(e => ReferenceEquals(_entries.Find(e.Key, e.Hash), e)), "the table does not find an entry it stores");
+        Require(Index.Table.FindShapeFault(Index.Tail) is not { } fault, $"hash table: {Index.Table.FindShapeFault(Index.Tail)}");
+        var stored = new HashSet<Entry<TKey, TValue>>(Index.Live(), ReferenceEqualityComparer.Instance);
+        Require(stored.All(Index.Holds) && stored.All(e => ReferenceEquals(Index.Find(e.Key, e.Hash), e)), "the table does not find an entry it stores");
         Require(stored.Count == Count, $"{stored.Count} entries stored with Count {Count}");
         Require(Count <= Options.MaxSize, $"{Count} entries stored with MaxSize {Options.MaxSize}");
 
-        List<Entry<TKey, TValue>> byRecency = _recency.Live(_entries);
+        List<Entry<TKey, TValue>> byRecency = Recency.Live(Index);
         Require(byRecency.Count == Count && stored.SetEquals(byRecency), $"{byRecency.Count} entries in the recency order for {Count} stored");
-        Require(_recency.Head <= _recency.Tail && _recency.Tail <= _recency.Log.Capacity, "the recency order's bounds are out of the log");
+        Require(Recency.Head <= Recency.Tail && Recency.Tail <= Recency.Log.Capacity, "the recency order's bounds are out of the log");
 
         long previous = long.MinValue;
         var logged = new HashSet<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
-        for (int position = _deadlines.Head; position < _deadlines.Tail; position++)
+        for (int position = Deadlines.Head; position < Deadlines.Tail; position++)
         {
-            Entry<TKey, TValue> entry = _deadlines.Log[position];
+            Entry<TKey, TValue> entry = Deadlines.Log[position];
             Require(entry.Deadline >= previous, "the deadline log is out of order");
             previous = entry.Deadline;
             if (stored.Contains(entry))
@@ -387,20 +394,20 @@ public sealed partial class CacheState<TKey, TValue>
         }
 
         int staleDeadlines = 0;
-        for (int position = _deadlines.Head; position < _deadlines.Tail; position++)
+        for (int position = Deadlines.Head; position < Deadlines.Tail; position++)
         {
-            staleDeadlines += stored.Contains(_deadlines.Log[position]) ? 0 : 1;
+            staleDeadlines += stored.Contains(Deadlines.Log[position]) ? 0 : 1;
         }
 
-        Require(staleDeadlines == _deadlines.Stale, $"{staleDeadlines} stale deadline records counted as {_deadlines.Stale}");
+        Require(staleDeadlines == Deadlines.Stale, $"{staleDeadlines} stale deadline records counted as {Deadlines.Stale}");
 
-        foreach (Entry<TKey, TValue> entry in _deadlines.OutOfOrder)
+        foreach (Entry<TKey, TValue> entry in Deadlines.OutOfOrder)
         {
             Require(stored.Contains(entry) && entry.OutOfOrder, $"the sorted deadlines hold {entry.Key}, which is not stored there");
         }
 
         int expiring = stored.Count(static e => e.Deadline != Expiry.Never);
-        Require(logged.Count + _deadlines.OutOfOrder.Count == expiring, $"{logged.Count + _deadlines.OutOfOrder.Count} deadlines indexed for {expiring} expiring entries");
+        Require(logged.Count + Deadlines.OutOfOrder.Count == expiring, $"{logged.Count + Deadlines.OutOfOrder.Count} deadlines indexed for {expiring} expiring entries");
 
         static void Require(bool condition, string broken)
         {
@@ -452,13 +459,13 @@ public sealed partial class CacheState<TKey, TValue>
         public Draft(CacheState<TKey, TValue> origin)
         {
             _origin = origin;
-            Entries = origin._entries;
+            Entries = origin.Index;
             Version = origin._version;
             Count = origin.Count;
-            Recency = origin._recency;
-            Deadlines = origin._deadlines;
-            SharesLogs = origin._sharesLogs;
-            HoldsRemoved = origin._holdsRemoved;
+            Recency = origin.Recency;
+            Deadlines = origin.Deadlines;
+            SharesLogs = origin._line.SharesLogs;
+            HoldsRemoved = origin._line.HoldsRemoved;
         }
 
         public EntryIndex<TKey, TValue> Entries { get; private set; }
@@ -492,7 +499,7 @@ public sealed partial class CacheState<TKey, TValue>
 
             // The recency log was compacted (or forked): the deadline log and the table are rebuilt
             // with it, so that hits alone, with no sweep, also let go of removed values in time.
-            bool compacted = Recency.Log != _origin._recency.Log;
+            bool compacted = Recency.Log != _origin._line.RecencyLog;
             DeadlineOrder<TKey, TValue> deadlines = Deadlines.SkipStale(Entries);
             // Stryker disable once Equality : rebuilding a log with no stale record is wasted work, not a different answer.
             if (deadlines.IsMostlyStale || (deadlines.Stale > 0 && compacted))
@@ -506,7 +513,7 @@ public sealed partial class CacheState<TKey, TValue>
                 entries = entries.Rebuilt(Count, Version);
             }
 
-            return new CacheState<TKey, TValue>(_origin.Options, entries.AsPublished(), Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved);
+            return new CacheState<TKey, TValue>(_origin.Options, entries.AsPublished(), Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved, _origin._line);
         }
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>

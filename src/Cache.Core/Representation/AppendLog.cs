@@ -16,13 +16,15 @@ internal sealed class AppendLog<T>
 {
     private const int ChunkBits = 10;
     private const int ChunkSize = 1 << ChunkBits;
-    private readonly T[]?[] _chunks;
+    // Items in a one-field struct: a store into an array of a generic class type would pay the
+    // array covariance check on every append; a struct array pays none.
+    private readonly Slot[]?[] _chunks;
     private int _claimed;
 
     /// <summary>An empty log with room for at least <paramref name="capacity"/> slots.</summary>
     public AppendLog(int capacity, long baseStamp)
     {
-        _chunks = new T[]?[(capacity + ChunkSize - 1) >> ChunkBits];
+        _chunks = new Slot[]?[(capacity + ChunkSize - 1) >> ChunkBits];
         Base = baseStamp;
     }
 
@@ -31,7 +33,7 @@ internal sealed class AppendLog<T>
 
     public int Capacity => _chunks.Length << ChunkBits;
 
-    public T this[int position] => _chunks[position >> ChunkBits]![position & (ChunkSize - 1)];
+    public T this[int position] => _chunks[position >> ChunkBits]![position & (ChunkSize - 1)].Item;
 
     /// <summary>
     /// Claims <paramref name="count"/> slots from <paramref name="end"/>, for the state whose part
@@ -59,14 +61,14 @@ internal sealed class AppendLog<T>
     public void Write(int position, T value)
     {
         int index = position >> ChunkBits;
-        T[]? chunk = _chunks[index];
+        Slot[]? chunk = _chunks[index];
         if (chunk is null)
         {
-            chunk = new T[ChunkSize];
+            chunk = new Slot[ChunkSize];
             _chunks[index] = chunk;
         }
 
-        chunk[position & (ChunkSize - 1)] = value;
+        chunk[position & (ChunkSize - 1)].Item = value;
     }
 
     /// <summary>Marks the first <paramref name="count"/> slots of a log no other state has seen yet as written.</summary>
@@ -74,5 +76,10 @@ internal sealed class AppendLog<T>
     {
         _claimed = count;
         return this;
+    }
+
+    private struct Slot
+    {
+        public T Item;
     }
 }

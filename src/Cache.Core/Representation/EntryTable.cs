@@ -43,7 +43,9 @@ internal sealed class EntryTable<TKey, TValue>
     private const int ChunkSize = 1 << ChunkBits;
     private const int ChunkMask = ChunkSize - 1;
 
-    private readonly Entry<TKey, TValue>[]?[] _nodes;
+    // Entries in a one-field struct: a store into an array of a generic class type would pay the
+    // array covariance check on every write; a struct array pays none.
+    private readonly Node[]?[] _nodes;
 
     // Per slot: (the next older node's slot + 1, or 0) << 2, | Removal when the node records a
     // removal, | Superseded once the line's newest state has replaced or removed the node's entry
@@ -62,7 +64,7 @@ internal sealed class EntryTable<TKey, TValue>
     {
         _capacity = capacity;
         int chunks = ChunkOf(capacity + ChunkMask);
-        _nodes = new Entry<TKey, TValue>[]?[chunks];
+        _nodes = new Node[]?[chunks];
         _links = new int[]?[chunks];
 
         // About one bucket a live entry: chains stay under two nodes, stale ones included.
@@ -177,16 +179,16 @@ internal sealed class EntryTable<TKey, TValue>
     public void Write(int slot, Entry<TKey, TValue> entry, bool removal)
     {
         int chunk = ChunkOf(slot);
-        Entry<TKey, TValue>[]? nodes = _nodes[chunk];
+        Node[]? nodes = _nodes[chunk];
         if (nodes is null)
         {
             int length = Math.Min(ChunkSize, _capacity);
-            nodes = new Entry<TKey, TValue>[length];
+            nodes = new Node[length];
             _nodes[chunk] = nodes;
             _links[chunk] = new int[length];
         }
 
-        nodes[slot & ChunkMask] = entry;
+        nodes[slot & ChunkMask].Entry = entry;
         ref int head = ref Head(entry.Hash);
         _links[chunk]![slot & ChunkMask] = (head << 2) | (removal ? Removal | Superseded : 0);
 
@@ -230,14 +232,14 @@ internal sealed class EntryTable<TKey, TValue>
         filled = 0;
         for (int chunk = 0; chunk << ChunkBits < tail; chunk++)
         {
-            Entry<TKey, TValue>[] nodes = _nodes[chunk]!;
+            Node[] nodes = _nodes[chunk]!;
             int[] links = _links[chunk]!;
             int end = Math.Min(nodes.Length, tail - (chunk << ChunkBits));
             for (int i = 0; i < end; i++)
             {
                 if ((links[i] & Superseded) == 0)
                 {
-                    table.Write(filled++, nodes[i], removal: false);
+                    table.Write(filled++, nodes[i].Entry, removal: false);
                 }
             }
         }
@@ -297,7 +299,7 @@ internal sealed class EntryTable<TKey, TValue>
     // Stryker disable once Bitwise : a link word is never negative (MaxCapacity), so >>> and >> agree.
     private static int NextOf(int chained) => chained >>> 2;
 
-    private Entry<TKey, TValue> NodeAt(int slot) => _nodes[ChunkOf(slot)]![OffsetOf(slot)];
+    private Entry<TKey, TValue> NodeAt(int slot) => _nodes[ChunkOf(slot)]![OffsetOf(slot)].Entry;
 
     private ref int LinkAt(int slot) => ref _links[ChunkOf(slot)]![OffsetOf(slot)];
 
@@ -319,5 +321,10 @@ internal sealed class EntryTable<TKey, TValue>
         }
 
         return true;
+    }
+
+    private struct Node
+    {
+        public Entry<TKey, TValue> Entry;
     }
 }
