@@ -690,6 +690,7 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Claims the next version of the line, once a transition; false when this state may not write the line.</summary>
         private bool TryClaim()
         {
+            // Stryker disable once Logical : trying again after a failed claim fails again (a line's version only moves forward, and a hidden set or shared logs stay).
             if (!_owned && !_claimTried)
             {
                 // Stryker disable once Boolean : a claim that failed fails again: a line's version only moves forward.

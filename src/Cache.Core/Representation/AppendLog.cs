@@ -47,14 +47,13 @@ internal sealed class AppendLog<T>
     /// </remarks>
     public bool TryClaim(int end, int count)
     {
-        if (Volatile.Read(ref _claimed) != end)
+        bool mine = Volatile.Read(ref _claimed) == end;
+        if (mine)
         {
-            // Stryker disable once all : unreachable while the line's version claim guards every append; the log's own guard.
-            return false;
+            Volatile.Write(ref _claimed, end + count);
         }
 
-        Volatile.Write(ref _claimed, end + count);
-        return true;
+        return mine;
     }
 
     /// <summary>Writes a slot this state has claimed, or a slot of a log no other state has seen yet.</summary>

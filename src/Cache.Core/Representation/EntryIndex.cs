@@ -136,6 +136,7 @@ internal readonly struct EntryIndex<TKey, TValue>
         {
             // Full: the live entries move to a new table, which this line alone writes from now on.
             index = index.Rebuilt(count, version);
+            // Stryker disable once Block : a record of the removal in the new table changes no answer; it keeps the removed value reachable until the next rebuild, as the logs' stale records do.
             if (removal)
             {
                 // The rebuild left the removed entry behind: the new table needs no record of it,

@@ -65,8 +65,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
                 if (!order.TryCompact(entries, count, used.Length, out RecencyOrder<TKey, TValue> compacted))
                 {
                     // Stryker disable once all : unreachable while the line's version claim guards every append; the log's own guard.
-                    appended = this;
-                    return false;
+                    return Refused(out appended);
                 }
 
                 order = compacted;
@@ -79,8 +78,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
             if (!order.Log.TryClaim(order.Tail, claimed))
             {
                 // Stryker disable once all : unreachable while the line's version claim guards every append; the log's own guard.
-                appended = this;
-                return false;
+                return Refused(out appended);
             }
 
             for (int i = 0; i < claimed; i++)
@@ -203,8 +201,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
         if (!Log.TryClaim(Tail, 1))
         {
             // Stryker disable once all : unreachable while the line's version claim guards every append; the log's own guard.
-            compacted = this;
-            return false;
+            return Refused(out compacted);
         }
 
         // The sealed log is this line's alone, so the live entries' stamps can move to the new one,
@@ -235,6 +232,14 @@ internal readonly struct RecencyOrder<TKey, TValue>
 
         compacted = new RecencyOrder<TKey, TValue>(log.Filled(filled), 0, filled);
         return true;
+    }
+
+    /// <summary>The answer of a refused append or compaction: false, and this order unchanged.</summary>
+    // Stryker disable once all : reached only by the guards above that no owner reaches.
+    private bool Refused(out RecencyOrder<TKey, TValue> unchanged)
+    {
+        unchanged = this;
+        return false;
     }
 }
 

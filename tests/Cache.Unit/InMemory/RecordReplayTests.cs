@@ -69,6 +69,29 @@ public sealed class RecordReplayTests
     }
 
     [Fact]
+    public async Task A_lookup_whose_answer_needs_no_clock_is_still_recorded_at_its_time()
+    {
+        // The lock-free lookup reads the clock only when the answer depends on it (an entry that can
+        // expire) or the recorder needs a stamp: a hit on an entry that never expires and a miss
+        // need none, and their records must still carry the time.
+        var time = new FakeTimeProvider();
+        using var trace = new MemoryStream();
+        using (var cache = new InMemoryCache(new InMemoryCacheOptions { Recorder = trace, ExpirationScanInterval = null }, time))
+        {
+            await cache.SetAsync("forever", "value", Timeout.InfiniteTimeSpan);
+            time.Advance(TimeSpan.FromSeconds(7));
+            Assert.Equal("value", await cache.GetAsync<string>("forever"));
+            Assert.Null(await cache.GetAsync<string>("absent"));
+        }
+
+        trace.Position = 0;
+        Assert.True(TraceFormat.TryReadHeader(trace, out _));
+        TraceRecord[] lookups = [.. TraceFormat.ReadRecords(trace).Where(r => r.Operation == TraceOperation.Lookup)];
+        Assert.Equal([TraceFormat.HashOf("forever"), TraceFormat.HashOf("absent")], lookups.Select(r => r.KeyHash));
+        Assert.All(lookups, r => Assert.Equal(TimeSpan.FromSeconds(7), r.Time));
+    }
+
+    [Fact]
     public async Task Threads_recording_at_once_lose_nothing_and_each_threads_accesses_stay_in_its_order()
     {
         const int Threads = 4, PerThread = 5_000; // 20,000 records: within the ring, so none may be lost
