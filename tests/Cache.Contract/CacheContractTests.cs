@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Cache.Contract;
 
 /// <summary>
-/// The <see cref="ICache"/> contract of ../shared/DESIGN.md, written once. Each backend's test
+/// The <see cref="ICache"/> contract of docs/contract.md, written once. Each backend's test
 /// project derives a class that says how to make its cache and how time passes on its clock;
 /// xunit runs every test here against each. Clauses that need a fake clock (exact deadlines,
 /// a wall-clock jump, the sweep) or the in-process LRU stay in the in-memory tests.
