@@ -50,6 +50,13 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private long _removals;
     private volatile bool _disposed;
 
+    /// <summary>
+    /// The name of the meter every Redis cache reports to, for a <c>MeterListener</c> or
+    /// OpenTelemetry's <c>AddMeter</c>. Each measurement carries the tags <c>cache.name</c> (the
+    /// options' <see cref="RedisCacheOptions.Name"/>) and <c>cache.backend</c> (<c>redis</c>).
+    /// </summary>
+    public const string MeterName = "ExactCache.Redis";
+
     /// <summary>Creates a cache that connects to the server of <see cref="RedisCacheOptions.Configuration"/>, and owns that connection.</summary>
     /// <param name="options">The configuration string, prefix, default TTL, timeout and serializer.</param>
     /// <param name="logger">Where hits and misses (Debug) and failures (Warning) go; null for none.</param>
@@ -89,6 +96,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private RedisCache(RedisCacheOptions options, ILogger? logger, IMeterFactory? meterFactory, IConnectionMultiplexer? connection)
     {
         ArgumentNullException.ThrowIfNull(options.Serializer, nameof(options.Serializer));
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Name, nameof(options.Name));
         _flights = new FlightTable(_gate);
         _keys = new KeyNamespace(options.KeyPrefix);
         _defaultTtl = new CacheOptions { DefaultTtl = options.DefaultTtl }.DefaultTtl; // the core's rule for a valid TTL
@@ -96,7 +104,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         _timeout = options.OperationTimeout;
         _serializer = options.Serializer;
         _logger = logger ?? NullLogger.Instance;
-        _metrics = new CacheMetrics(meterFactory, entries: null);
+        _metrics = new CacheMetrics(meterFactory, MeterName, options.Name, "redis", entries: null);
         if (connection is null)
         {
             _ownsConnection = true;
@@ -647,13 +655,13 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         if (hit)
         {
             Interlocked.Increment(ref _hits);
-            _metrics.Hits.Add(1);
+            _metrics.Hit();
             RedisCacheLog.Hit(_logger, key);
         }
         else
         {
             Interlocked.Increment(ref _misses);
-            _metrics.Misses.Add(1);
+            _metrics.Miss();
             RedisCacheLog.Miss(_logger, key);
         }
     }

@@ -4,6 +4,12 @@ namespace Cache.Redis;
 public sealed class RedisCacheOptions
 {
     /// <summary>
+    /// The cache's name: the <c>cache.name</c> tag of its metrics, and the key it is registered under
+    /// by <c>AddRedisCache(name, ...)</c>, which sets it. Not empty; default "default".
+    /// </summary>
+    public string Name { get; set; } = "default";
+
+    /// <summary>
     /// A StackExchange.Redis configuration string, such as <c>"127.0.0.1:6379"</c> or
     /// <c>"redis.internal:6380,ssl=true,password=..."</c>. Required unless the cache is given a
     /// connection. The cache always connects with <c>abortConnect=false</c>, so a service starts

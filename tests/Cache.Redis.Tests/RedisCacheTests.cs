@@ -1,8 +1,10 @@
 using System.Text;
 using Cache.Async;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Cache.Redis.Tests;
@@ -460,6 +462,38 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
         Assert.Throws<ArgumentOutOfRangeException>("DefaultTtl", () => new RedisCache(_raw, new RedisCacheOptions { DefaultTtl = TimeSpan.Zero }));
         Assert.Throws<ArgumentOutOfRangeException>("OperationTimeout", () => new RedisCache(_raw, new RedisCacheOptions { OperationTimeout = TimeSpan.Zero }));
         Assert.Throws<ArgumentNullException>("configure", () => new ServiceCollection().AddRedisCache(null!));
+    }
+
+    [Fact]
+    public async Task AddRedisCache_by_name_registers_keyed_caches_named_by_their_keys_from_code_or_configuration()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Configuration"] = fixture.Server.Configuration,
+            ["KeyPrefix"] = "named-b:",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddRedisCache("a", o =>
+        {
+            o.Configuration = fixture.Server.Configuration;
+            o.KeyPrefix = "named-a:";
+        });
+        services.AddRedisCache("b", configuration);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        ICache a = provider.GetRequiredKeyedService<ICache>("a");
+        ICache b = provider.GetRequiredKeyedService<ICache>("b");
+        Assert.Same(provider.GetRequiredKeyedService<RedisCache>("a"), a);
+        Assert.NotSame(a, b);
+        await a.SetAsync("k", 1);
+        await b.SetAsync("k", 2);
+        Assert.Equal("1", (string?)await Raw.StringGetAsync("named-a:k"));
+        Assert.Equal("2", (string?)await Raw.StringGetAsync("named-b:k"));
+        var options = provider.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>();
+        Assert.Equal(("a", "b"), (options.Get("a").Name, options.Get("b").Name));
+        Assert.Null(provider.GetService<ICache>());
+        Assert.Throws<ArgumentException>("name", () => services.AddRedisCache(" ", configuration));
+        Assert.Throws<ArgumentException>("Name", () => new RedisCache(_raw, new RedisCacheOptions { Name = "" }));
     }
 
     private RedisCache Create(string prefix, TimeSpan? defaultTtl = null, ICacheSerializer? serializer = null) => new(

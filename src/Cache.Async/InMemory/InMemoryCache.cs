@@ -48,10 +48,19 @@ public sealed class InMemoryCache : ICache, IDisposable
     private CacheState<string, object?>? _view;
     private volatile bool _disposed;
 
+    /// <summary>
+    /// The name of the meter every in-memory cache reports to, for a <c>MeterListener</c> or
+    /// OpenTelemetry's <c>AddMeter</c>. Each measurement carries the tags <c>cache.name</c> (the
+    /// options' <see cref="InMemoryCacheOptions.Name"/>) and <c>cache.backend</c> (<c>in-memory</c>).
+    /// </summary>
+    public const string MeterName = "ExactCache.InMemory";
+
     /// <summary>Creates a cache.</summary>
-    /// <param name="options">Capacity, default TTL and sweep interval; null for the defaults.</param>
+    /// <param name="options">Name, capacity, default TTL and sweep interval; null for the defaults.</param>
     /// <param name="timeProvider">The clock; null for <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Where hits, misses and evictions (Debug) and failures (Warning) go; null for none.</param>
+    /// <param name="meterFactory">Where the cache's meter comes from (the host's, for OpenTelemetry); null for a meter of the cache's own, disposed with it.</param>
+    /// <exception cref="ArgumentException">Name is null, empty or white space.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
     /// MaxSize is less than 1, DefaultTtl is zero or negative and not infinite, or
     /// ExpirationScanInterval is zero, negative and not infinite, or longer than
@@ -60,30 +69,21 @@ public sealed class InMemoryCache : ICache, IDisposable
     public InMemoryCache(
         InMemoryCacheOptions? options = null,
         TimeProvider? timeProvider = null,
-        ILogger<InMemoryCache>? logger = null)
-        : this(options, timeProvider, logger, meterFactory: null)
-    {
-    }
-
-    internal InMemoryCache(
-        InMemoryCacheOptions? options,
-        TimeProvider? timeProvider,
-        ILogger? logger,
-        IMeterFactory? meterFactory)
+        ILogger<InMemoryCache>? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         // Every option is checked before anything starts (the recorder's writer, the sweep timer).
         options ??= new InMemoryCacheOptions();
-        var coreOptions = new CacheOptions { MaxSize = options.MaxSize, DefaultTtl = options.DefaultTtl };
-        TimeSpan? sweepInterval = InMemoryCacheOptions.SweepPeriodOf(options.ExpirationScanInterval);
+        (CacheOptions coreOptions, TimeSpan? sweepInterval) = options.Checked();
 
         _flights = new FlightTable(_gate);
         _removalEvents = new RemovalDispatcher(RaiseEntryRemoved);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _origin = _timeProvider.GetTimestamp();
         _onSystemClock = ReferenceEquals(_timeProvider, TimeProvider.System);
-        _logger = logger ?? NullLogger.Instance;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _state = CacheState<string, object?>.Empty(coreOptions);
-        _metrics = new CacheMetrics(meterFactory, () => _state.Count);
+        _metrics = new CacheMetrics(meterFactory, MeterName, options.Name, "in-memory", () => _state.Count);
         _recorder = options.Recorder is { } trace ? new TraceRecorder(trace, coreOptions, _logger) : null;
         if (sweepInterval is { } period)
         {
@@ -494,17 +494,17 @@ public sealed class InMemoryCache : ICache, IDisposable
         switch (lookup.Kind)
         {
             case LookupKind.Hit:
-                _metrics.Hits.Add(1);
+                _metrics.Hit();
                 CacheLog.Hit(_logger, key);
                 return;
             case LookupKind.WrongType:
                 _counters.CountMiss();
-                _metrics.Misses.Add(1);
+                _metrics.Miss();
                 CacheLog.TypeMismatch(_logger, key, lookup.Entry!.Value!.GetType().FullName!, typeof(T).FullName!);
                 return;
             default:
                 _counters.CountMiss();
-                _metrics.Misses.Add(1);
+                _metrics.Miss();
                 CacheLog.Miss(_logger, key);
                 return;
         }
@@ -615,11 +615,11 @@ public sealed class InMemoryCache : ICache, IDisposable
             switch (removal.Reason)
             {
                 case RemovalReason.Evicted:
-                    _metrics.Evictions.Add(1);
+                    _metrics.Evicted();
                     CacheLog.Evicted(_logger, removal.Key);
                     break;
                 case RemovalReason.Expired:
-                    _metrics.Expirations.Add(1);
+                    _metrics.Expired();
                     CacheLog.Expired(_logger, removal.Key);
                     break;
                 default:

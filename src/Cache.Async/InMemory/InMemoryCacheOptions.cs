@@ -1,3 +1,5 @@
+using Cache.Core;
+
 namespace Cache.Async;
 
 /// <summary>
@@ -6,6 +8,12 @@ namespace Cache.Async;
 /// </summary>
 public sealed class InMemoryCacheOptions
 {
+    /// <summary>
+    /// The cache's name: the <c>cache.name</c> tag of its metrics, and the key it is registered under
+    /// by <c>AddInMemoryCache(name, ...)</c>, which sets it. Not empty; default "default".
+    /// </summary>
+    public string Name { get; set; } = "default";
+
     /// <summary>The most entries stored, expired-but-not-yet-removed ones included. At least 1; default 1000.</summary>
     public int MaxSize { get; set; } = 1000;
 
@@ -47,6 +55,18 @@ public sealed class InMemoryCacheOptions
     /// is abandoned, counted and logged. The stream stays the caller's to close.
     /// </summary>
     public Stream? Recorder { get; set; }
+
+    /// <summary>
+    /// Checks every option, the one set of rules the cache's constructor and the options validator
+    /// both apply, and returns the core's options and the sweep timer's period (null when off).
+    /// </summary>
+    /// <exception cref="ArgumentException">Name is null, empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range; the exception names it.</exception>
+    internal (CacheOptions Core, TimeSpan? SweepPeriod) Checked()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(Name, nameof(Name));
+        return (new CacheOptions { MaxSize = MaxSize, DefaultTtl = DefaultTtl }, SweepPeriodOf(ExpirationScanInterval));
+    }
 
     /// <summary>The sweep timer's period for <paramref name="interval"/>; null when the sweep is off.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The interval is one the timer cannot take.</exception>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cache.Async;
 using Cache.Redis;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,56 @@ public static class RedisCacheServiceCollectionExtensions
             provider.GetService<ILogger<RedisCache>>(),
             provider.GetService<IMeterFactory>()));
         services.TryAddSingleton<ICache>(static provider => provider.GetRequiredService<RedisCache>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a named <see cref="RedisCache"/>: a keyed singleton under <paramref name="name"/>, as
+    /// itself and as <see cref="ICache"/>, whose <see cref="RedisCacheOptions.Name"/> is
+    /// <paramref name="name"/> (its metrics' <c>cache.name</c>). Give each named cache its own
+    /// <see cref="RedisCacheOptions.KeyPrefix"/> when they share a server.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The cache's name and service key.</param>
+    /// <param name="configure">Sets the <see cref="RedisCacheOptions"/>; at least the configuration string.</param>
+    /// <returns>The same service collection, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/>, <paramref name="name"/> or <paramref name="configure"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    public static IServiceCollection AddRedisCache(this IServiceCollection services, string name, Action<RedisCacheOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddNamed(services, name, options => options.Configure(configure));
+    }
+
+    /// <summary>
+    /// Registers a named <see cref="RedisCache"/> as <see cref="AddRedisCache(IServiceCollection, string, Action{RedisCacheOptions})"/>
+    /// does, with its options bound from <paramref name="section"/> (<c>Configuration</c>,
+    /// <c>KeyPrefix</c>, <c>DefaultTtl</c>, <c>OperationTimeout</c>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The cache's name and service key.</param>
+    /// <param name="section">The configuration section of this cache.</param>
+    /// <returns>The same service collection, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/>, <paramref name="name"/> or <paramref name="section"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    public static IServiceCollection AddRedisCache(this IServiceCollection services, string name, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return AddNamed(services, name, options => options.Bind(section));
+    }
+
+    private static IServiceCollection AddNamed(IServiceCollection services, string name, Action<OptionsBuilder<RedisCacheOptions>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        OptionsBuilder<RedisCacheOptions> options = services.AddOptions<RedisCacheOptions>(name);
+        configure(options);
+        options.PostConfigure(o => o.Name = name);
+        services.TryAddKeyedSingleton(name, static (provider, key) => new RedisCache(
+            provider.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get((string)key!),
+            provider.GetService<ILogger<RedisCache>>(),
+            provider.GetService<IMeterFactory>()));
+        services.TryAddKeyedSingleton<ICache>(name, static (provider, key) => provider.GetRequiredKeyedService<RedisCache>(key));
         return services;
     }
 }

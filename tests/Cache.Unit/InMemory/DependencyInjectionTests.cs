@@ -36,7 +36,7 @@ public sealed class DependencyInjectionTests
         time.Advance(TimeSpan.FromSeconds(30));
         Assert.False(await cache.ExistsAsync("a"));
         Assert.Contains(collector.GetSnapshot(), r => r.Message == "Cache hit for a");
-        Assert.Equal(["Cache"], meters.Created.Select(m => m.Name));
+        Assert.Equal([InMemoryCache.MeterName], meters.Created.Select(m => m.Name));
     }
 
     [Fact]

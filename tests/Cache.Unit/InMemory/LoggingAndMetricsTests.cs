@@ -51,8 +51,7 @@ public sealed class LoggingAndMetricsTests
         using var meters = new RecordingMeterFactory();
         using var cache = new InMemoryCache(new() { MaxSize = 2, ExpirationScanInterval = null }, _time, null, meters);
         var meter = Assert.Single(meters.Created);
-        using var hits = new MetricCollector<long>(meter, "cache.hits");
-        using var misses = new MetricCollector<long>(meter, "cache.misses");
+        using var requests = new MetricCollector<long>(meter, "cache.requests");
         using var evictions = new MetricCollector<long>(meter, "cache.evictions");
         using var expirations = new MetricCollector<long>(meter, "cache.expirations");
         using var entries = new MetricCollector<int>(meter, "cache.entries");
@@ -67,7 +66,7 @@ public sealed class LoggingAndMetricsTests
         await cache.SetAsync("d", 4);   // full of live entries: b is evicted
         entries.RecordObservableInstruments();
 
-        foreach (var (collector, unit) in new[] { (hits.Instrument, "{lookup}"), (misses.Instrument, "{lookup}"), (evictions.Instrument, "{entry}"), (expirations.Instrument, "{entry}") })
+        foreach (var (collector, unit) in new[] { (requests.Instrument, "{request}"), (evictions.Instrument, "{entry}"), (expirations.Instrument, "{entry}") })
         {
             Assert.Equal(unit, collector!.Unit);
             Assert.False(string.IsNullOrWhiteSpace(collector.Description));
@@ -75,11 +74,24 @@ public sealed class LoggingAndMetricsTests
 
         Assert.Equal("{entry}", entries.Instrument!.Unit);
         Assert.False(string.IsNullOrWhiteSpace(entries.Instrument.Description));
-        Assert.Equal(1, hits.GetMeasurementSnapshot().Sum(m => m.Value));
-        Assert.Equal(2, misses.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, requests.Of("hit"));
+        Assert.Equal(2, requests.Of("miss"));
+        Assert.Equal(3, requests.GetMeasurementSnapshot().Count);
         Assert.Equal(1, evictions.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(1, expirations.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(2, entries.LastMeasurement?.Value);
+
+        // Every measurement names its cache and backend, so dashboards tell caches apart.
+        var measured = requests.GetMeasurementSnapshot().Select(m => m.Tags)
+            .Concat(evictions.GetMeasurementSnapshot().Select(m => m.Tags))
+            .Concat(expirations.GetMeasurementSnapshot().Select(m => m.Tags))
+            .Append(entries.LastMeasurement!.Tags);
+        Assert.All(measured, tags =>
+        {
+            Assert.Equal("default", tags["cache.name"]);
+            Assert.Equal("in-memory", tags["cache.backend"]);
+        });
+        Assert.Equal(InMemoryCache.MeterName, meter.Name);
     }
 
     [Fact]
@@ -89,7 +101,7 @@ public sealed class LoggingAndMetricsTests
         var cache = new InMemoryCache(new InMemoryCacheOptions(), _time, null, factory);
         cache.Dispose();
         Assert.Single(factory.Created);
-        using var collector = new MetricCollector<long>(factory.Created[0], "cache.hits");
+        using var collector = new MetricCollector<long>(factory.Created[0], "cache.requests");
         Assert.NotNull(collector.Instrument);
     }
 
@@ -137,7 +149,7 @@ public sealed class LoggingAndMetricsTests
         listener.Start();
 
         cache.Dispose();
-        Assert.Equal(["cache.entries", "cache.evictions", "cache.expirations", "cache.hits", "cache.misses"], completed.Order());
+        Assert.Equal(["cache.entries", "cache.evictions", "cache.expirations", "cache.requests"], completed.Order());
     }
 
     [Fact]
@@ -147,14 +159,13 @@ public sealed class LoggingAndMetricsTests
         var logger = new FakeLogger<InMemoryCache>();
         using var cache = new InMemoryCache(new() { ExpirationScanInterval = null }, _time, logger, meters);
         var meter = Assert.Single(meters.Created);
-        using var hits = new MetricCollector<long>(meter, "cache.hits");
-        using var misses = new MetricCollector<long>(meter, "cache.misses");
+        using var requests = new MetricCollector<long>(meter, "cache.requests");
 
         await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1)); // miss: the factory runs
         await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(2)); // hit
 
-        Assert.Equal(1, hits.GetMeasurementSnapshot().Sum(m => m.Value));
-        Assert.Equal(1, misses.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, requests.Of("hit"));
+        Assert.Equal(1, requests.Of("miss"));
         Assert.Equal(["Cache miss for k", "Cache hit for k"], logger.Collector.GetSnapshot().Select(r => r.Message));
     }
 }

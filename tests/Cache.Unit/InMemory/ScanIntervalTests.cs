@@ -1,6 +1,7 @@
 using Cache.Async;
 using Cache.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cache.Unit.InMemory;
@@ -69,8 +70,9 @@ public sealed class ScanIntervalTests
             .AddInMemoryCache(o => o.ExpirationScanInterval = interval)
             .BuildServiceProvider();
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => provider.GetRequiredService<ICache>());
-        Assert.Equal(nameof(InMemoryCacheOptions.ExpirationScanInterval), error.ParamName);
+        // The options pattern's own error, naming the option, from the constructor's rules.
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ICache>());
+        Assert.Contains(nameof(InMemoryCacheOptions.ExpirationScanInterval), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
