@@ -28,14 +28,17 @@ dotnet tool restore
 dotnet restore Cache.sln
 
 if (( run_tests )); then
-  step "redis-server for the Redis tests and benchmark"
-  if ! command -v redis-server > /dev/null 2>&1 && [[ ! -x /usr/bin/redis-server ]]; then
-    echo "redis-server is not installed: installing Debian's redis-server package"
+  step "redis-server for the Redis tests and benchmark, unzip for the package check"
+  missing=()
+  command -v redis-server > /dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
+  command -v unzip > /dev/null 2>&1 || missing+=(unzip)
+  if (( ${#missing[@]} > 0 )); then
+    echo "not installed: ${missing[*]}: installing Debian's packages"
     as_root=()
     (( EUID == 0 )) || as_root=(sudo)
     export DEBIAN_FRONTEND=noninteractive
     "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" apt-get install -y -qq --no-install-recommends redis-server > /dev/null
+    "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
   fi
   "$(command -v redis-server || echo /usr/bin/redis-server)" --version
 
@@ -44,6 +47,20 @@ if (( run_tests )); then
 
   step "format check"
   dotnet format Cache.sln --verify-no-changes --no-restore
+
+  step "packages (dotnet pack, with NuGet's package validation)"
+  rm -rf artifacts/packages
+  dotnet pack Cache.sln -c Release --no-build --no-restore -o artifacts/packages -v quiet
+  for id in ExactCache.Core ExactCache ExactCache.Redis; do
+    package=$(ls artifacts/packages/"$id".[0-9]*.nupkg)
+    [[ -f ${package%.nupkg}.snupkg ]] || { echo "$id: no symbol package" >&2; exit 1; }
+    nuspec=$(unzip -p "$package" "$id.nuspec")
+    for field in '<license type="expression">MIT</license>' '<readme>PACKAGE.md</readme>' '<description>' '<authors>' '<tags>'; do
+      grep -qF "$field" <<< "$nuspec" || { echo "$id: the package has no $field" >&2; exit 1; }
+    done
+    unzip -l "$package" | grep -q "lib/net10.0/.*\.xml" || { echo "$id: no XML docs in the package" >&2; exit 1; }
+    echo "$id: $(basename "$package"), license, readme, description, XML docs and symbols present"
+  done
 
   passed=0
   failed=0

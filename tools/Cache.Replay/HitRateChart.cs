@@ -5,7 +5,10 @@ namespace Cache.Replay;
 /// <summary>Hit rate against MaxSize, one line a DefaultTtl, as a PNG (ScottPlot).</summary>
 internal static class HitRateChart
 {
-    public static void Save(string path, IReadOnlyList<ReplayRow> rows)
+    /// <param name="path">Where the PNG goes.</param>
+    /// <param name="trace">The trace's path: the title names its file.</param>
+    /// <param name="rows">The replays, one a MaxSize x DefaultTtl.</param>
+    public static void Save(string path, string trace, IReadOnlyList<ReplayRow> rows)
     {
         var plot = new Plot();
         foreach (IGrouping<TimeSpan, ReplayRow> line in rows.GroupBy(row => row.DefaultTtl))
@@ -21,7 +24,8 @@ internal static class HitRateChart
         plot.Axes.SetLimitsY(0, 100);
         plot.XLabel("MaxSize (entries, log scale)");
         plot.YLabel("Hit rate (%)");
-        plot.Title("Replayed hit rate");
+        long lookups = rows.Count > 0 ? rows[0].Result.Hits + rows[0].Result.Misses : 0;
+        plot.Title(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Replayed hit rate: {Path.GetFileName(trace)}, {lookups:N0} lookups"));
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, 900, 540);
     }

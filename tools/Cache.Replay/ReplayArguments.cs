@@ -6,7 +6,7 @@ namespace Cache.Replay;
 internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]? DefaultTtls, string Chart)
 {
     public const string Usage =
-        "usage: Cache.Replay TRACE [--max-size 100,1000,10000] [--default-ttl 30s,5m,1h,inf] [--chart hit-rate.png]\n" +
+        "usage: Cache.Replay TRACE [--max-size 100,1000,10000] [--default-ttl 30s,5m,1h,inf] [--chart PATH, default TRACE.hit-rate.png]\n" +
         "  TRACE: a trace written by InMemoryCacheOptions.Recorder, or a text file of one key per line\n" +
         "         (optionally followed by the access time in seconds; otherwise accesses are 1 ms apart).\n" +
         "  Without --max-size or --default-ttl, a recorded trace replays with the options it was recorded with;\n" +
@@ -20,7 +20,7 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
         string? trace = null;
         int[]? sizes = null;
         TimeSpan[]? ttls = null;
-        string chart = "hit-rate.png";
+        string? chart = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -45,13 +45,23 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
             }
         }
 
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(chart));
-        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        if (trace is null)
+        {
+            throw new FormatException("no trace given");
+        }
+
+        if (chart is null)
+        {
+            // Beside the trace, never into the folder the tool was run from (a repository's root,
+            // say); its folder is the trace's, which reading the trace checks.
+            chart = trace + ".hit-rate.png";
+        }
+        else if (Path.GetDirectoryName(Path.GetFullPath(chart)) is { Length: > 0 } folder && !Directory.Exists(folder))
         {
             throw new FormatException($"--chart: the folder '{folder}' does not exist");
         }
 
-        return new ReplayArguments(trace ?? throw new FormatException("no trace given"), sizes, ttls, chart);
+        return new ReplayArguments(trace, sizes, ttls, chart);
     }
 
     /// <summary>A TTL such as 90s, 5m, 1h, 2d, 250ms, or inf (never expires).</summary>

@@ -82,7 +82,7 @@ internal static class ReplayCommand
 
         try
         {
-            HitRateChart.Save(arguments.Chart, rows);
+            HitRateChart.Save(arguments.Chart, arguments.Trace, rows);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

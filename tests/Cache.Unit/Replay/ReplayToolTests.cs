@@ -33,6 +33,21 @@ public sealed class ReplayToolTests : IDisposable
     }
 
     [Fact]
+    public void Without_chart_the_chart_goes_beside_the_trace()
+    {
+        string trace = Path.Combine(_folder, "beside.txt");
+        File.WriteAllLines(trace, ["a", "b", "a"]);
+
+        (int exit, string table, _) = Run(trace, "--max-size", "2");
+
+        Assert.Equal(0, exit);
+        string chart = trace + ".hit-rate.png";
+        Assert.True(File.Exists(chart));
+        Assert.Contains($"chart: {chart}", table, StringComparison.Ordinal);
+        Assert.Equal(chart, ReplayArguments.Parse([trace]).Chart);
+    }
+
+    [Fact]
     public void A_text_trace_can_give_times_in_seconds_in_a_second_column()
     {
         string trace = Path.Combine(_folder, "timed.txt");
