@@ -81,6 +81,7 @@ public static class InMemoryCacheServiceCollectionExtensions
 
     private static OptionsBuilder<InMemoryCacheOptions> NamedOptions(IServiceCollection services, string name)
     {
+        // Stryker disable once Statement : AddOptions throws the same ArgumentNullException for services two lines down.
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return services.AddOptions<InMemoryCacheOptions>(name);

@@ -72,6 +72,7 @@ public sealed class FactoryFormTests
         Assert.Throws<ArgumentNullException>("factory", () => { _ = cache.GetOrSetAsync("k", (Func<Task<int>>)null!); });
         Assert.Throws<ArgumentNullException>("key", () => { _ = cache.GetOrSetAsync(null!, () => Task.FromResult(1)); });
         Assert.Throws<ArgumentNullException>("cache", () => { _ = ((ICache)null!).GetOrSetAsync("k", () => Task.FromResult(1)); });
+        Assert.Throws<ArgumentNullException>("cache", () => { _ = ((ICache)null!).GetOrSetAsync("k", ct => Task.FromResult(1)); });
     }
 
     private static Task<int> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(42);

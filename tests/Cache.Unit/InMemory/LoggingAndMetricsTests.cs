@@ -92,6 +92,7 @@ public sealed class LoggingAndMetricsTests
             Assert.Equal("in-memory", tags["cache.backend"]);
         });
         Assert.Equal(InMemoryCache.MeterName, meter.Name);
+        Assert.Contains(new KeyValuePair<string, object?>("cache.name", "default"), meter.Tags!); // a factory gives each name a meter of its own
     }
 
     [Fact]
