@@ -58,7 +58,9 @@ if (( run_tests )); then
     for field in '<license type="expression">MIT</license>' '<readme>PACKAGE.md</readme>' '<description>' '<authors>' '<tags>'; do
       grep -qF "$field" <<< "$nuspec" || { echo "$id: the package has no $field" >&2; exit 1; }
     done
-    unzip -l "$package" | grep -q "lib/net10.0/.*\.xml" || { echo "$id: no XML docs in the package" >&2; exit 1; }
+    # The listing in a variable, not a pipe: grep -q ending early would fail the pipe under pipefail.
+    listing=$(unzip -l "$package")
+    grep -q "lib/net10.0/.*\.xml" <<< "$listing" || { echo "$id: no XML docs in the package" >&2; exit 1; }
     echo "$id: $(basename "$package"), license, readme, description, XML docs and symbols present"
   done
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Cache.Async;
 
 /// <summary>
@@ -29,6 +31,7 @@ public static class CacheFactoryExtensions
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative and not infinite.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The issue names these overloads; their first parameters differ in type, so no call is ambiguous and no optional parameter will be added to them later.")]
     public static ValueTask<T> GetOrSetAsync<T>(
         this ICache cache,
         string key,
@@ -56,6 +59,7 @@ public static class CacheFactoryExtensions
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative and not infinite.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The issue names these overloads; their first parameters differ in type, so no call is ambiguous and no optional parameter will be added to them later.")]
     public static ValueTask<T> GetOrSetAsync<T>(
         this ICache cache,
         string key,

@@ -513,7 +513,7 @@ public sealed partial class CacheState<TKey, TValue>
                 entries = entries.Rebuilt(Count, Version);
             }
 
-            return new CacheState<TKey, TValue>(_origin.Options, entries.AsPublished(), Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved, _origin._line);
+            return new CacheState<TKey, TValue>(_origin.Options, entries, Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved, _origin._line);
         }
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>

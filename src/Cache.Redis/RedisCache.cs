@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Cache.Async;
 using Cache.Core;
@@ -63,6 +64,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or its serializer is null.</exception>
     /// <exception cref="ArgumentException">The configuration string is missing or cannot be parsed, or the prefix is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">DefaultTtl or OperationTimeout is zero or negative (DefaultTtl may be infinite).</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Two constructors that differ in their first parameter (options or a connection): no call is ambiguous.")]
     public RedisCache(RedisCacheOptions options, ILogger<RedisCache>? logger = null)
         : this(options, logger, meterFactory: null)
     {
@@ -78,6 +80,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is null.</exception>
     /// <exception cref="ArgumentException">The prefix is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">DefaultTtl or OperationTimeout is zero or negative (DefaultTtl may be infinite).</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Two constructors that differ in their first parameter (options or a connection): no call is ambiguous.")]
     public RedisCache(IConnectionMultiplexer connection, RedisCacheOptions? options = null, ILogger<RedisCache>? logger = null)
         : this(connection, options, logger, meterFactory: null)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Cache.Async;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,7 @@ public static class InMemoryCacheServiceCollectionExtensions
     /// <param name="configure">Sets the <see cref="InMemoryCacheOptions"/>; null keeps the defaults.</param>
     /// <returns>The same service collection, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The issue names these overloads; their first parameters differ in type, so no call is ambiguous and no optional parameter will be added to them later.")]
     public static IServiceCollection AddInMemoryCache(this IServiceCollection services, Action<InMemoryCacheOptions>? configure = null)
     {
         // Stryker disable once Statement : AddOptions throws the same ArgumentNullException for services on the next line.
@@ -49,6 +51,7 @@ public static class InMemoryCacheServiceCollectionExtensions
     /// <returns>The same service collection, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The issue names these overloads; their first parameters differ in type, so no call is ambiguous and no optional parameter will be added to them later.")]
     public static IServiceCollection AddInMemoryCache(this IServiceCollection services, string name, Action<InMemoryCacheOptions>? configure = null)
     {
         OptionsBuilder<InMemoryCacheOptions> options = NamedOptions(services, name);

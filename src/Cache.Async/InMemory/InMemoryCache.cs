@@ -21,7 +21,7 @@ namespace Cache.Async;
 /// pure transition, before anything else. Sequential use is therefore exact LRU, and hits cost no
 /// lock and no copy.
 /// </remarks>
-public sealed class InMemoryCache : ICache, IDisposable
+public sealed partial class InMemoryCache : ICache, IDisposable
 {
     private const int HitRingCapacity = 256;
     private readonly Lock _gate = new();
@@ -102,11 +102,11 @@ public sealed class InMemoryCache : ICache, IDisposable
 
     /// <inheritdoc/>
     public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default) =>
-        new(Lookup<T>(key, cancellationToken).Value);
+        new(Read<T>(key, cancellationToken).Value);
 
     /// <inheritdoc/>
     public ValueTask<CacheLookup<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default) =>
-        new(Lookup<T>(key, cancellationToken));
+        new(Read<T>(key, cancellationToken));
 
     /// <inheritdoc/>
     public ValueTask SetAsync<T>(string key, T value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
@@ -184,7 +184,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         ArgumentNullException.ThrowIfNull(factory);
         ThrowIfInvalid(ttl);
 
-        LookupOutcome lookup = LookupWithoutLock<T>(key);
+        LookupOutcome lookup = ReadWithoutLock<T>(key);
         Flight? flight = null;
         // Stryker disable once Boolean : JoinLocked assigns it before it is read; the initializer only satisfies definite assignment.
         bool starts = false;
@@ -192,7 +192,7 @@ public sealed class InMemoryCache : ICache, IDisposable
         {
             lock (_gate)
             {
-                lookup = LookupLocked<T>(key);
+                lookup = ReadLocked<T>(key);
                 if (lookup.Kind != LookupKind.Hit)
                 {
                     flight = _flights.JoinLocked(key, out starts);
@@ -399,117 +399,6 @@ public sealed class InMemoryCache : ICache, IDisposable
         }
     }
 
-    private CacheLookup<T> Lookup<T>(string key, CancellationToken cancellationToken)
-    {
-        ThrowIfUnusable(key, cancellationToken);
-        LookupOutcome lookup = LookupWithoutLock<T>(key);
-        if (lookup.Kind == LookupKind.Expired)
-        {
-            lock (_gate)
-            {
-                lookup = LookupLocked<T>(key);
-            }
-        }
-
-        Account<T>(key, lookup);
-        return lookup.Kind == LookupKind.Hit ? new CacheLookup<T>(true, (T?)lookup.Entry!.Value) : default;
-    }
-
-    /// <summary>
-    /// Looks the key up in the published state. A hit is recorded as a use, to be applied by the
-    /// next writer; an expired entry has to be removed, which only <see cref="LookupLocked{T}"/> may do.
-    /// </summary>
-    private LookupOutcome LookupWithoutLock<T>(string key) => LookUp<T>(key, now: null);
-
-    /// <summary>The same lookup under the lock, where an expired entry is removed by the core's Get.</summary>
-    private LookupOutcome LookupLocked<T>(string key)
-    {
-        // Stryker disable once Statement : a lookup does not choose by recency; hits applied after it stamp only entries still stored, so the order is the same.
-        ApplyUsesLocked();
-        TimeSpan now = Now();
-        LookupOutcome lookup = LookUp<T>(key, now);
-        if (lookup.Kind != LookupKind.Expired)
-        {
-            return lookup;
-        }
-
-        GetResult<string, object?> removed = _state.Get(key, now);
-        PublishLocked(removed.State, removed.Removals.AsSpan());
-        return lookup with { Removals = removed.Removals };
-    }
-
-    /// <summary>
-    /// Looks the key up at <paramref name="now"/>, or, when null, reads the clock only if the answer
-    /// depends on it: for an entry that can expire, or for the recorder's stamp.
-    /// </summary>
-    private LookupOutcome LookUp<T>(string key, TimeSpan? now)
-    {
-        Entry<string, object?>? entry = _state.Find(key);
-        TimeSpan at = now ?? (entry is { CanExpire: true } || _recorder is not null ? Now() : TimeSpan.Zero);
-        LookupKind kind = Classify<T>(entry, entry is not null && entry.IsExpiredAt(at));
-        if (kind == LookupKind.Hit)
-        {
-            RecordUse(entry!);
-        }
-
-        return new LookupOutcome(kind, entry, [], at);
-    }
-
-    /// <summary>A live value of another type is a miss and not a use.</summary>
-    private static LookupKind Classify<T>(Entry<string, object?>? entry, bool expired) =>
-        entry is null ? LookupKind.Absent
-        : expired ? LookupKind.Expired
-        : IsOf<T>(entry.Value) ? LookupKind.Hit
-        : LookupKind.WrongType;
-
-    /// <summary>Records a hit for the next writer to apply; a full buffer is applied first, never dropped.</summary>
-    private void RecordUse(Entry<string, object?> entry)
-    {
-        while (!_uses.TryAdd(entry, out _))
-        {
-            lock (_gate)
-            {
-                ApplyUsesLocked();
-            }
-        }
-    }
-
-    /// <summary>Applies every recorded hit, in order, before the lock holder's own transition.</summary>
-    private void ApplyUsesLocked()
-    {
-        int count = _uses.Take(_draining);
-        if (count > 0)
-        {
-            _state = _state.Use(_draining.AsSpan(0, count));
-            _view = null;
-            Array.Clear(_draining, 0, count);
-        }
-    }
-
-    /// <summary>Counts (a hit is counted by its recorded use), logs and meters a lookup, outside the lock.</summary>
-    private void Account<T>(string key, LookupOutcome lookup)
-    {
-        _recorder?.Record(lookup.Kind == LookupKind.WrongType ? TraceOperation.WrongTypeLookup : TraceOperation.Lookup, key, lookup.Now);
-        Report(lookup.Removals.AsSpan());
-        switch (lookup.Kind)
-        {
-            case LookupKind.Hit:
-                _metrics.Hit();
-                CacheLog.Hit(_logger, key);
-                return;
-            case LookupKind.WrongType:
-                _counters.CountMiss();
-                _metrics.Miss();
-                CacheLog.TypeMismatch(_logger, key, lookup.Entry!.Value!.GetType().FullName!, typeof(T).FullName!);
-                return;
-            default:
-                _counters.CountMiss();
-                _metrics.Miss();
-                CacheLog.Miss(_logger, key);
-                return;
-        }
-    }
-
     private void StoreLocked(string key, object? value, TimeSpan? ttl, ref RemovalLog<string, object?> removals)
     {
         TimeSpan now = Now();
@@ -641,15 +530,4 @@ public sealed class InMemoryCache : ICache, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
     }
-
-    private enum LookupKind
-    {
-        Absent,
-        Expired,
-        WrongType,
-        Hit,
-    }
-
-    /// <summary>What a lookup found, and what it removed (an expired entry, under the lock).</summary>
-    private readonly record struct LookupOutcome(LookupKind Kind, Entry<string, object?>? Entry, ImmutableArray<CacheRemoval<string, object?>> Removals, TimeSpan Now);
 }

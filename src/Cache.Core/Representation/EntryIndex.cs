@@ -80,9 +80,6 @@ internal readonly struct EntryIndex<TKey, TValue>
     // Stryker disable once Boolean : without the mark Holds looks entries up, with the same answers.
     public EntryIndex<TKey, TValue> AsNewest() => new(Table, Tail, Hidden, newest: true);
 
-    /// <summary>This index as the state the transition publishes keeps it: that state may be an old one by the time it is read.</summary>
-    public EntryIndex<TKey, TValue> AsPublished() => new(Table, Tail, Hidden, newest: false);
-
     /// <summary>
     /// The index with <paramref name="entry"/> stored, replacing <paramref name="replaced"/>, the
     /// entry this index stores under the key, if any. Only the line's newest state, once it has
