@@ -98,12 +98,10 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private RedisCache(RedisCacheOptions options, ILogger? logger, IMeterFactory? meterFactory, IConnectionMultiplexer? connection)
     {
-        ArgumentNullException.ThrowIfNull(options.Serializer, nameof(options.Serializer));
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Name, nameof(options.Name));
+        options.ThrowIfInvalid(needsConfiguration: connection is null);
         _flights = new FlightTable(_gate);
         _keys = new KeyNamespace(options.KeyPrefix);
-        _defaultTtl = new CacheOptions { DefaultTtl = options.DefaultTtl }.DefaultTtl; // the core's rule for a valid TTL
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OperationTimeout, TimeSpan.Zero, nameof(options.OperationTimeout));
+        _defaultTtl = options.DefaultTtl;
         _timeout = options.OperationTimeout;
         _serializer = options.Serializer;
         _logger = logger ?? NullLogger.Instance;
@@ -437,7 +435,6 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private static RedisCacheOptions Validate(RedisCacheOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Configuration, nameof(options.Configuration));
         return options;
     }
 

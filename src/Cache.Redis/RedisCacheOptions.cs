@@ -37,4 +37,25 @@ public sealed class RedisCacheOptions
 
     /// <summary>Turns values into bytes and back. Default <see cref="JsonCacheSerializer"/>.</summary>
     public ICacheSerializer Serializer { get; set; } = new JsonCacheSerializer();
+
+    /// <summary>
+    /// Checks every option, the one set of rules the cache's constructor and the options validator
+    /// both apply. The configuration string is needed only when the cache makes its own connection.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The serializer is null.</exception>
+    /// <exception cref="ArgumentException">The configuration string (when needed), the name or the prefix is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">DefaultTtl or OperationTimeout is zero or negative (DefaultTtl may be infinite).</exception>
+    internal void ThrowIfInvalid(bool needsConfiguration)
+    {
+        if (needsConfiguration)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(Configuration, nameof(Configuration));
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(Name, nameof(Name));
+        ArgumentException.ThrowIfNullOrEmpty(KeyPrefix, nameof(KeyPrefix));
+        ArgumentNullException.ThrowIfNull(Serializer, nameof(Serializer));
+        _ = new Cache.Core.CacheOptions { DefaultTtl = DefaultTtl }; // the core's rule for a valid TTL
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OperationTimeout, TimeSpan.Zero, nameof(OperationTimeout));
+    }
 }

@@ -496,6 +496,36 @@ public sealed class RedisCacheTests(RedisServerFixture fixture) : IClassFixture<
         Assert.Throws<ArgumentException>("Name", () => new RedisCache(_raw, new RedisCacheOptions { Name = "" }));
     }
 
+    [Theory]
+    [InlineData("DefaultTtl", "00:00:00")]
+    [InlineData("OperationTimeout", "00:00:00")]
+    [InlineData("KeyPrefix", "")]
+    public void A_bad_configured_value_of_a_named_Redis_cache_fails_validation_at_first_use_and_at_start(string option, string value)
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Configuration"] = fixture.Server.Configuration,
+            [option] = value,
+        }).Build();
+        using ServiceProvider provider = new ServiceCollection().AddRedisCache("bad", configuration).BuildServiceProvider();
+
+        var atUse = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredKeyedService<ICache>("bad"));
+        Assert.Contains(option, atUse.Message, StringComparison.Ordinal);
+        var atStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains(option, atStart.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_name_is_one_cache_across_backends()
+    {
+        Assert.Throws<InvalidOperationException>(() => new ServiceCollection()
+            .AddInMemoryCache("s")
+            .AddRedisCache("s", o => o.Configuration = fixture.Server.Configuration));
+        Assert.Throws<InvalidOperationException>(() => new ServiceCollection()
+            .AddRedisCache("s", o => o.Configuration = fixture.Server.Configuration)
+            .AddInMemoryCache("s"));
+    }
+
     private RedisCache Create(string prefix, TimeSpan? defaultTtl = null, ICacheSerializer? serializer = null) => new(
         new RedisCacheOptions
         {

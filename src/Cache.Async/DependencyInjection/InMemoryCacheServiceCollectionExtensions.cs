@@ -66,7 +66,9 @@ public static class InMemoryCacheServiceCollectionExtensions
     /// <summary>
     /// Registers a named <see cref="InMemoryCache"/> as <see cref="AddInMemoryCache(IServiceCollection, string, Action{InMemoryCacheOptions}?)"/>
     /// does, with its options bound from <paramref name="section"/> (<c>MaxSize</c>, <c>DefaultTtl</c>
-    /// and <c>ExpirationScanInterval</c> as "hh:mm:ss"); a bad value fails validation, naming the option.
+    /// and <c>ExpirationScanInterval</c> as "hh:mm:ss", <c>-00:00:00.001</c> for infinite); a bad value fails
+    /// validation, naming the option, and one the binder cannot convert fails with the binder's
+    /// <see cref="InvalidOperationException"/>. The cache reads its options once, so a reload changes nothing.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="name">The cache's name and service key.</param>
@@ -95,10 +97,25 @@ public static class InMemoryCacheServiceCollectionExtensions
         // The registered name wins over a Name set by configure or configuration: it is the key.
         options.PostConfigure(o => o.Name = name);
         AddValidation(services, options);
+        ThrowIfTakenByAnotherBackend(services, name);
+
+        // The factory, not the monitor: the cache reads its options once, and a monitor would
+        // re-validate on every configuration reload and throw from the reload.
         services.TryAddKeyedSingleton(name, static (provider, key) =>
-            Create(provider, provider.GetRequiredService<IOptionsMonitor<InMemoryCacheOptions>>().Get((string)key!)));
+            Create(provider, provider.GetRequiredService<IOptionsFactory<InMemoryCacheOptions>>().Create((string)key!)));
         services.TryAddKeyedSingleton<ICache>(name, static (provider, key) => provider.GetRequiredKeyedService<InMemoryCache>(key));
         return services;
+    }
+
+    /// <summary>A name is one cache: an <see cref="ICache"/> another backend registered under it would be silently kept.</summary>
+    private static void ThrowIfTakenByAnotherBackend(IServiceCollection services, string name)
+    {
+        bool taken = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(ICache));
+        bool ours = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(InMemoryCache));
+        if (taken && !ours)
+        {
+            throw new InvalidOperationException($"A cache named '{name}' is already registered by another backend; give each cache its own name.");
+        }
     }
 
     private static void AddValidation(IServiceCollection services, OptionsBuilder<InMemoryCacheOptions> options)

@@ -5,6 +5,9 @@ namespace Cache.Async;
 /// <summary>Source-generated log messages: a disabled level costs one check on the hot path.</summary>
 internal static partial class CacheLog
 {
+    /// <summary>The type of a cached value for a log line: "null" for a cached null, which has none.</summary>
+    public static string TypeNameOf(object? value) => value?.GetType().FullName ?? "null";
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Cache hit for {Key}")]
     public static partial void Hit(ILogger logger, string key);
 

@@ -22,6 +22,10 @@ internal sealed class CacheMetrics : IDisposable
     private readonly KeyValuePair<string, object?>[] _hitTags;
     private readonly KeyValuePair<string, object?>[] _missTags;
 
+    // Read by the entries gauge until Dispose: a factory's meter outlives the cache, and must
+    // neither report a disposed cache nor keep it reachable through the gauge's callback.
+    private Func<int>? _entries;
+
     /// <param name="meterFactory">Where the meter comes from; null for a meter of the cache's own.</param>
     /// <param name="meterName">The backend's meter name.</param>
     /// <param name="cacheName">The cache's name, the <c>cache.name</c> tag.</param>
@@ -42,7 +46,8 @@ internal sealed class CacheMetrics : IDisposable
         _expirations = _meter.CreateCounter<long>("cache.expirations", "{entry}", "Expired entries removed.");
         if (entries is not null)
         {
-            _meter.CreateObservableGauge("cache.entries", () => new Measurement<int>(entries(), _tags), "{entry}", "Entries stored, expired-but-not-removed ones included.");
+            _entries = entries;
+            _meter.CreateObservableGauge("cache.entries", ObserveEntries, "{entry}", "Entries stored, expired-but-not-removed ones included.");
         }
     }
 
@@ -57,8 +62,13 @@ internal sealed class CacheMetrics : IDisposable
 
     public void Expired() => _expirations.Add(1, new ReadOnlySpan<KeyValuePair<string, object?>>(_tags));
 
+    private IEnumerable<Measurement<int>> ObserveEntries() =>
+        Volatile.Read(ref _entries) is { } entries ? [new Measurement<int>(entries(), _tags)] : [];
+
     public void Dispose()
     {
+        Volatile.Write(ref _entries, null);
+
         // A meter from an IMeterFactory belongs to the factory, which disposes it with the container.
         if (_ownsMeter)
         {

@@ -111,7 +111,7 @@ public sealed partial class InMemoryCache
             case LookupKind.WrongType:
                 _counters.CountMiss();
                 _metrics.Miss();
-                CacheLog.TypeMismatch(_logger, key, lookup.Entry!.Value!.GetType().FullName!, typeof(T).FullName!);
+                CacheLog.TypeMismatch(_logger, key, CacheLog.TypeNameOf(lookup.Entry!.Value), typeof(T).FullName!);
                 return;
             default:
                 _counters.CountMiss();

@@ -95,7 +95,7 @@ internal sealed class FlightTable(Lock gate)
             return (T)value!;
         }
 
-        CacheLog.TypeMismatch(logger, key, value!.GetType().FullName!, typeof(T).FullName!);
+        CacheLog.TypeMismatch(logger, key, CacheLog.TypeNameOf(value), typeof(T).FullName!);
         return await factory(cancellationToken).ConfigureAwait(false);
     }
 

@@ -25,7 +25,8 @@ public static class RedisCacheServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<RedisCacheOptions>().Configure(configure);
+        services.AddOptions<RedisCacheOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisCacheOptions>, RedisCacheOptionsValidator>());
         services.TryAddSingleton(static provider => new RedisCache(
             provider.GetRequiredService<IOptions<RedisCacheOptions>>().Value,
             provider.GetService<ILogger<RedisCache>>(),
@@ -75,9 +76,19 @@ public static class RedisCacheServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         OptionsBuilder<RedisCacheOptions> options = services.AddOptions<RedisCacheOptions>(name);
         configure(options);
-        options.PostConfigure(o => o.Name = name);
+        options.PostConfigure(o => o.Name = name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisCacheOptions>, RedisCacheOptionsValidator>());
+        bool taken = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(ICache));
+        bool ours = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(RedisCache));
+        if (taken && !ours)
+        {
+            throw new InvalidOperationException($"A cache named '{name}' is already registered by another backend; give each cache its own name.");
+        }
+
+        // The factory, not the monitor: the cache reads its options once, and a monitor would
+        // re-validate on every configuration reload and throw from the reload.
         services.TryAddKeyedSingleton(name, static (provider, key) => new RedisCache(
-            provider.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get((string)key!),
+            provider.GetRequiredService<IOptionsFactory<RedisCacheOptions>>().Create((string)key!),
             provider.GetService<ILogger<RedisCache>>(),
             provider.GetService<IMeterFactory>()));
         services.TryAddKeyedSingleton<ICache>(name, static (provider, key) => provider.GetRequiredKeyedService<RedisCache>(key));

@@ -107,6 +107,39 @@ public sealed class LoggingAndMetricsTests
     }
 
     [Fact]
+    public async Task A_disposed_cache_stops_reporting_entries_through_a_meter_that_outlives_it()
+    {
+        // A factory's meter belongs to the factory and outlives the cache: its gauge must not read
+        // (and so keep alive) a cache that is gone.
+        using var meters = new RecordingMeterFactory();
+        var cache = new InMemoryCache(new() { ExpirationScanInterval = null }, _time, null, meters);
+        using var entries = new MetricCollector<int>(Assert.Single(meters.Created), "cache.entries");
+        await cache.SetAsync("a", 1);
+        entries.RecordObservableInstruments();
+        Assert.Equal(1, entries.LastMeasurement?.Value);
+
+        cache.Dispose();
+        entries.RecordObservableInstruments();
+
+        Assert.Single(entries.GetMeasurementSnapshot());
+    }
+
+    [Fact]
+    public async Task A_cached_null_read_as_a_value_type_is_a_logged_miss_not_an_exception()
+    {
+        var logger = new FakeLogger<InMemoryCache>();
+        using var cache = TestCache.Create(_time, logger: logger);
+        await cache.SetAsync<string?>("k", null);
+
+        Assert.Equal(0, await cache.GetAsync<int>("k"));
+        Assert.False((await cache.TryGetAsync<int>("k")).Found);
+        Assert.Equal(3, await cache.GetOrSetAsync<int>("k", () => Task.FromResult(3)));
+
+        Assert.Equal(3, (await cache.GetStatsAsync()).Misses);
+        Assert.Equal(3, logger.Collector.GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("null", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Every_path_that_removes_reports_to_the_meter()
     {
         using var meters = new RecordingMeterFactory();

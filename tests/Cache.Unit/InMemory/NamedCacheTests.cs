@@ -92,6 +92,20 @@ public sealed class NamedCacheTests
     }
 
     [Fact]
+    public async Task A_configuration_reload_with_a_bad_value_neither_throws_from_the_reload_nor_changes_the_running_cache()
+    {
+        IConfigurationRoot root = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["C:MaxSize"] = "5" }).Build();
+        using var provider = new ServiceCollection().AddInMemoryCache("r", root.GetSection("C")).BuildServiceProvider();
+        ICache cache = provider.GetRequiredKeyedService<ICache>("r");
+
+        root["C:MaxSize"] = "0";
+        root.Reload(); // the cache read its options once: nothing re-validates them on the reload thread
+
+        Assert.Equal(5, (await cache.GetStatsAsync()).MaxSize);
+    }
+
+    [Fact]
     public void The_unnamed_registration_validates_too()
     {
         using var provider = new ServiceCollection().AddInMemoryCache(o => o.MaxSize = 0).BuildServiceProvider();
