@@ -106,6 +106,24 @@ public sealed class NamedCacheTests
     }
 
     [Fact]
+    public void A_name_another_backend_registered_is_refused_and_the_same_name_twice_is_one_cache()
+    {
+        using var other = new InMemoryCache();
+        var services = new ServiceCollection().AddKeyedSingleton<ICache>("taken", other); // as another backend registers it
+        var refused = Assert.Throws<InvalidOperationException>(() => services.AddInMemoryCache("taken"));
+        Assert.Contains("'taken'", refused.Message, StringComparison.Ordinal);
+
+        using var provider = new ServiceCollection()
+            .AddKeyedSingleton<ICache>("unrelated", other)
+            .AddInMemoryCache("twice", o => o.MaxSize = 10)
+            .AddInMemoryCache("twice", o => o.DefaultTtl = TimeSpan.FromSeconds(5))
+            .BuildServiceProvider();
+        InMemoryCacheOptions options = provider.GetRequiredService<IOptionsMonitor<InMemoryCacheOptions>>().Get("twice");
+        Assert.Equal((10, TimeSpan.FromSeconds(5)), (options.MaxSize, options.DefaultTtl)); // both configures, one cache
+        Assert.Same(provider.GetRequiredKeyedService<ICache>("twice"), provider.GetRequiredKeyedService<InMemoryCache>("twice"));
+    }
+
+    [Fact]
     public void The_unnamed_registration_validates_too()
     {
         using var provider = new ServiceCollection().AddInMemoryCache(o => o.MaxSize = 0).BuildServiceProvider();
