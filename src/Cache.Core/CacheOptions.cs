@@ -42,7 +42,7 @@ public sealed record CacheOptions
         get => _defaultTtl;
         init
         {
-            Expiry.ThrowIfInvalid(value, nameof(DefaultTtl));
+            CacheTtl.ThrowIfInvalid(value, nameof(DefaultTtl));
             _defaultTtl = value;
         }
     }

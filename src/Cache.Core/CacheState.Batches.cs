@@ -28,7 +28,7 @@ public sealed partial class CacheState<TKey, TValue>
     public TransitionResult<TKey, TValue> SetMany(IEnumerable<KeyValuePair<TKey, TValue>> items, TimeSpan ttl, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(items);
-        Expiry.ThrowIfInvalid(ttl, nameof(ttl));
+        CacheTtl.ThrowIfInvalid(ttl);
         CacheState<TKey, TValue> state = this;
         ImmutableArray<CacheRemoval<TKey, TValue>>.Builder removals = ImmutableArray.CreateBuilder<CacheRemoval<TKey, TValue>>();
         foreach (KeyValuePair<TKey, TValue> item in items)

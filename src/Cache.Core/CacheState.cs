@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Cache.Core.Representation;
 
 namespace Cache.Core;
@@ -133,7 +135,7 @@ public sealed partial class CacheState<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public bool TryPeek(TKey key, TimeSpan now, [MaybeNullWhen(false)] out TValue value)
     {
-        if (Find(key, now, out bool expired) is { } entry && !expired)
+        if (FindEntry(key) is { } entry && !entry.IsExpiredAt(now))
         {
             value = entry.Value;
             return true;
@@ -174,24 +176,34 @@ public sealed partial class CacheState<TKey, TValue>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative and not infinite.</exception>
     public SetResult<TKey, TValue> Set(TKey key, TValue value, TimeSpan ttl, TimeSpan now)
     {
-        Expiry.ThrowIfInvalid(ttl, nameof(ttl));
+        CacheTtl.ThrowIfInvalid(ttl);
         var log = default(RemovalLog<TKey, TValue>);
         CacheState<TKey, TValue> state = Store(key, value, Expiry.DeadlineOf(now, ttl), now, ref log, out SetOutcome outcome);
         return new SetResult<TKey, TValue>(state, outcome, log.ToImmutable());
     }
 
     /// <summary>
-    /// <see cref="Set(TKey, TValue, TimeSpan, TimeSpan)"/> with the default TTL when <paramref name="ttl"/>
-    /// is null, reporting its removals into <paramref name="log"/>: the shell reads them without an array.
+    /// Stores <paramref name="value"/> under <paramref name="key"/> with <paramref name="ttl"/>, or the
+    /// default TTL when it is null, and adds every entry removed to <paramref name="removals"/>: the
+    /// <see cref="Set(TKey, TValue, TimeSpan, TimeSpan)"/> of a shell that reads its removals without
+    /// allocating an array (the common single removal, a replaced or evicted entry, stays inline).
     /// </summary>
-    internal CacheState<TKey, TValue> Set(TKey key, TValue value, TimeSpan? ttl, TimeSpan now, ref RemovalLog<TKey, TValue> log)
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value; null is a value.</param>
+    /// <param name="ttl">A positive TTL, <see cref="Timeout.InfiniteTimeSpan"/>, or null for the default TTL.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="removals">The log the removals of this transition are added to, in order.</param>
+    /// <returns>The new state.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative and not infinite.</exception>
+    public CacheState<TKey, TValue> Set(TKey key, TValue value, TimeSpan? ttl, TimeSpan now, ref RemovalLog<TKey, TValue> removals)
     {
         if (ttl is { } given)
         {
-            Expiry.ThrowIfInvalid(given, nameof(ttl));
+            CacheTtl.ThrowIfInvalid(given, nameof(ttl));
         }
 
-        return Store(key, value, Expiry.DeadlineOf(now, ttl ?? Options.DefaultTtl), now, ref log, out _);
+        return Store(key, value, Expiry.DeadlineOf(now, ttl ?? Options.DefaultTtl), now, ref removals, out _);
     }
 
     /// <summary>
@@ -204,13 +216,13 @@ public sealed partial class CacheState<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public GetResult<TKey, TValue> Get(TKey key, TimeSpan now)
     {
-        Entry<TKey, TValue>? entry = Find(key, now, out bool expired);
+        Entry<TKey, TValue>? entry = FindEntry(key);
         if (entry is null)
         {
             return new GetResult<TKey, TValue>(this, found: false, default!, []);
         }
 
-        if (expired)
+        if (entry.IsExpiredAt(now))
         {
             var log = default(RemovalLog<TKey, TValue>);
             log.Add(key, entry.Value, RemovalReason.Expired);
@@ -315,50 +327,58 @@ public sealed partial class CacheState<TKey, TValue>
     }
 
     /// <summary>
-    /// The entry stored under <paramref name="key"/>, and whether it has expired at
-    /// <paramref name="now"/>; null when the key holds nothing. Changes nothing: the shell reads
-    /// with it without a lock.
+    /// The entry stored under <paramref name="key"/>, expired or not, as a handle; a handle that finds
+    /// nothing when the key holds nothing. Changes nothing and records no use: a shell reads a published
+    /// state with it without a lock, and reads its clock only for an entry that can expire.
     /// </summary>
-    internal Entry<TKey, TValue>? Find(TKey key, TimeSpan now, out bool expired)
-    {
-        Entry<TKey, TValue>? entry = Find(key);
-        expired = entry is not null && entry.IsExpiredAt(now);
-        return entry;
-    }
+    /// <param name="key">The key.</param>
+    /// <returns>The entry's handle; <see cref="CacheEntryHandle{TKey, TValue}.Exists"/> is false when the key holds nothing.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    public CacheEntryHandle<TKey, TValue> Find(TKey key) => new(FindEntry(key));
 
-    /// <summary>
-    /// The entry stored under <paramref name="key"/>, expired or not; null when the key holds
-    /// nothing. The shell reads with it, and reads the clock only for an entry that can expire.
-    /// </summary>
-    internal Entry<TKey, TValue>? Find(TKey key)
+    /// <summary>The entry stored under <paramref name="key"/>, expired or not; null when the key holds nothing.</summary>
+    internal Entry<TKey, TValue>? FindEntry(TKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
         return Index.Find(key, EntryIndex<TKey, TValue>.HashOf(key));
     }
 
     /// <summary>
-    /// Applies hits that were served without this transition, in order: each entry that is still
-    /// stored becomes the most recently used. What <see cref="Get"/> does to a live entry, for many
-    /// at once; an entry removed or replaced since it was read is passed over.
+    /// Applies uses that were served without a transition (reads through <see cref="Find(TKey)"/>), in
+    /// order: each entry this state still stores becomes the most recently used, as a hit of
+    /// <see cref="Get"/> makes it. A handle of an entry removed or replaced since, of another state's
+    /// entry, or that found nothing, is passed over.
     /// </summary>
-    internal CacheState<TKey, TValue> Use(ReadOnlySpan<Entry<TKey, TValue>> used)
+    /// <param name="used">The handles of the entries used, oldest use first.</param>
+    /// <returns>The new state; this state when no handle is of an entry it stores.</returns>
+    /// <remarks>Expiry is not judged here: the shell serves only live entries, and a later transition expires the rest.</remarks>
+    public CacheState<TKey, TValue> Touch(ReadOnlySpan<CacheEntryHandle<TKey, TValue>> used)
     {
         if (used.IsEmpty)
         {
             return this;
         }
 
+        // A handle's only field is its entry: the span is read as the entries it holds, without a copy.
+        return Use(MemoryMarshal.CreateReadOnlySpan(
+            ref Unsafe.As<CacheEntryHandle<TKey, TValue>, Entry<TKey, TValue>?>(ref MemoryMarshal.GetReference(used)), used.Length));
+    }
+
+    /// <summary>Makes the entries this state stores the most recently used, in order; the others are passed over.</summary>
+    private CacheState<TKey, TValue> Use(ReadOnlySpan<Entry<TKey, TValue>?> used)
+    {
         var draft = new Draft(this);
         draft.Use(used);
         return draft.ToState();
     }
 
     /// <summary>
-    /// This state as a view for someone else to run forward (a snapshot): equal in every answer, but
-    /// its line forks at its first append instead of taking the shared logs from the line this state
-    /// belongs to, which would then have to copy them itself.
+    /// This state for someone else to run forward (a snapshot handed out by a shell): equal in every
+    /// answer. The difference is only who pays: its first write copies the logs it shares with the
+    /// line this state came from, so that line, the shell's live one, keeps writing in place.
     /// </summary>
-    internal CacheState<TKey, TValue> AsView() =>
+    /// <returns>A state equal to this one in every answer; this state when it already is such a snapshot.</returns>
+    public CacheState<TKey, TValue> AsSnapshot() =>
         _line.SharesLogs ? this : new CacheState<TKey, TValue>(Options, Index, _version, Count, Recency, Deadlines, sharesLogs: true, _line.HoldsRemoved, _line);
 
     /// <summary>
@@ -604,13 +624,13 @@ public sealed partial class CacheState<TKey, TValue>
             _changed = true;
         }
 
-        /// <summary>Makes each still-stored entry of <paramref name="used"/> the most recently used, in order.</summary>
-        public void Use(ReadOnlySpan<Entry<TKey, TValue>> used)
+        /// <summary>Makes each still-stored entry of <paramref name="read"/> the most recently used, in order.</summary>
+        public void Use(ReadOnlySpan<Entry<TKey, TValue>?> read)
         {
             // Only entries this state stores are stamped: an entry read from another state (removed
             // since, or another line's after a fork) is passed over, or its stamp would mislead the
             // states that do store it.
-            used = Stored(used);
+            ReadOnlySpan<Entry<TKey, TValue>> used = Stored(read);
             if (used.IsEmpty)
             {
                 return;
@@ -632,18 +652,17 @@ public sealed partial class CacheState<TKey, TValue>
             _changed = true;
         }
 
-        /// <summary><paramref name="used"/> without the entries this state does not store, copied only when there are any.</summary>
-        private readonly ReadOnlySpan<Entry<TKey, TValue>> Stored(ReadOnlySpan<Entry<TKey, TValue>> used)
+        /// <summary>The entries of <paramref name="read"/> this state stores, copied only when some are not (or are null).</summary>
+        private readonly ReadOnlySpan<Entry<TKey, TValue>> Stored(ReadOnlySpan<Entry<TKey, TValue>?> read)
         {
-            for (int i = 0; i < used.Length; i++)
+            foreach (Entry<TKey, TValue>? first in read)
             {
-                if (!Entries.HoldsAny(used[i]))
+                if (first is null || !Entries.HoldsAny(first))
                 {
-                    var stored = new List<Entry<TKey, TValue>>(used.Length);
-                    stored.AddRange(used[..i]);
-                    foreach (Entry<TKey, TValue> entry in used[(i + 1)..])
+                    var stored = new List<Entry<TKey, TValue>>(read.Length);
+                    foreach (Entry<TKey, TValue>? entry in read)
                     {
-                        if (Entries.HoldsAny(entry))
+                        if (entry is not null && Entries.HoldsAny(entry))
                         {
                             stored.Add(entry);
                         }
@@ -653,7 +672,7 @@ public sealed partial class CacheState<TKey, TValue>
                 }
             }
 
-            return used;
+            return read!;
         }
 
         /// <summary>Takes <paramref name="entry"/> out of the entries: in the table when this transition owns it, hidden otherwise.</summary>

@@ -1,27 +1,13 @@
 namespace Cache.Core;
 
 /// <summary>
-/// The rules of time to live: which TTLs are valid, and the deadline an entry gets from one.
+/// The deadline an entry gets from its TTL (which TTLs are valid: <see cref="CacheTtl"/>).
 /// A deadline is a tick count on the same monotonic timeline as <c>now</c>.
 /// </summary>
 internal static class Expiry
 {
     /// <summary>The deadline of an entry that never expires.</summary>
     public const long Never = long.MaxValue;
-
-    /// <summary>
-    /// Refuses a TTL that is zero or negative, except <see cref="Timeout.InfiniteTimeSpan"/>.
-    /// </summary>
-    public static void ThrowIfInvalid(TimeSpan ttl, string paramName)
-    {
-        if (ttl <= TimeSpan.Zero && ttl != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(
-                paramName,
-                ttl,
-                "A TTL must be positive, or Timeout.InfiniteTimeSpan for an entry that never expires.");
-        }
-    }
 
     /// <summary>
     /// The deadline of an entry set at <paramref name="now"/> with a valid <paramref name="ttl"/>:

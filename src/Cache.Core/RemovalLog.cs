@@ -5,11 +5,16 @@ using System.Runtime.InteropServices;
 namespace Cache.Core;
 
 /// <summary>
-/// Collects the removals of one transition. Allocates nothing until the second removal: the common
-/// single removal (a replaced or evicted entry) stays inline, so the shell reads it as a span and
-/// only a caller that asks for an array pays for one.
+/// The removals of a transition, collected by
+/// <see cref="CacheState{TKey, TValue}.Set(TKey, TValue, TimeSpan?, TimeSpan, ref RemovalLog{TKey, TValue})"/>.
+/// Allocates nothing until the second removal: the common single removal (a replaced or evicted
+/// entry) stays inline, so a shell reads it as a span and only a caller that asks for an array pays for one.
 /// </summary>
-internal struct RemovalLog<TKey, TValue>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+/// <remarks>Start from <c>default</c>, pass it by reference, then read it; only the core adds to it.</remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1815:Override equals and operator equals on value types", Justification = "A mutable buffer passed by reference, never compared.")]
+public struct RemovalLog<TKey, TValue>
     where TKey : notnull
 {
     private CacheRemoval<TKey, TValue> _first;
@@ -17,9 +22,10 @@ internal struct RemovalLog<TKey, TValue>
     // Every removal, the first included, once there are two or more.
     private List<CacheRemoval<TKey, TValue>>? _all;
 
+    /// <summary>The number of removals collected.</summary>
     public int Count { readonly get; private set; }
 
-    public void Add(TKey key, TValue value, RemovalReason reason)
+    internal void Add(TKey key, TValue value, RemovalReason reason)
     {
         var removal = new CacheRemoval<TKey, TValue>(key, value, reason);
         if (Count == 0)
@@ -36,9 +42,12 @@ internal struct RemovalLog<TKey, TValue>
     }
 
     /// <summary>The removals in order, valid while this log is.</summary>
+    /// <returns>A span over the removals; empty when there were none.</returns>
     [UnscopedRef]
     public readonly ReadOnlySpan<CacheRemoval<TKey, TValue>> AsSpan() =>
         _all is { } all ? CollectionsMarshal.AsSpan(all) : Count == 1 ? new ReadOnlySpan<CacheRemoval<TKey, TValue>>(in _first) : default;
 
+    /// <summary>The removals in order, as an array of their own.</summary>
+    /// <returns>The removals; empty when there were none.</returns>
     public readonly ImmutableArray<CacheRemoval<TKey, TValue>> ToImmutable() => ImmutableArray.Create(AsSpan());
 }

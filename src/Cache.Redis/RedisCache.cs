@@ -6,6 +6,9 @@ using Cache.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using Cache.Shared;
+using Cache.Shared.SingleFlight;
+using Cache.Shared.Telemetry;
 
 namespace Cache.Redis;
 
@@ -23,17 +26,12 @@ namespace Cache.Redis;
 /// </remarks>
 public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 {
-    // Deletes a key only while it still holds the unreadable payload that was read, so a newer
-    // write that lands in between is never lost.
-    private const string DeleteIfUnchanged = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('UNLINK', KEYS[1]) end return 0";
-    private const int ScanPageSize = 1000;
-
     private readonly Task<IConnectionMultiplexer> _connection;
     private readonly bool _ownsConnection;
     private readonly KeyNamespace _keys;
     private readonly TimeSpan _defaultTtl;
-    private readonly TimeSpan _timeout;
-    private readonly ICacheSerializer _serializer;
+    private readonly RedisOperations _operations;
+    private readonly PayloadCodec _codec;
     private readonly ILogger _logger;
     private readonly CacheMetrics _metrics;
 
@@ -102,21 +100,22 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         _flights = new FlightTable(_gate);
         _keys = new KeyNamespace(options.KeyPrefix);
         _defaultTtl = options.DefaultTtl;
-        _timeout = options.OperationTimeout;
-        _serializer = options.Serializer;
         _logger = logger ?? NullLogger.Instance;
+        _codec = new PayloadCodec(options.Serializer, _logger);
         _metrics = new CacheMetrics(meterFactory, MeterName, options.Name, "redis", entries: null);
         if (connection is null)
         {
             _ownsConnection = true;
 
             // Connecting runs in the background: the service starts at once, whether Redis is up or not.
-            _connection = ConnectAsync(ConnectionConfiguration.For(options.Configuration!, _timeout));
+            _connection = ConnectAsync(ConnectionConfiguration.For(options.Configuration!, options.OperationTimeout));
         }
         else
         {
             _connection = Task.FromResult(connection);
         }
+
+        _operations = new RedisOperations(_connection, options.OperationTimeout, _logger);
     }
 
     // Every public operation checks its arguments, token and disposal before it returns, so a
@@ -146,7 +145,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     {
         ThrowIfUnusable(key, cancellationToken);
         TimeSpan? expiry = ExpiryOf(ttl);
-        return SetCoreAsync(key, Serialize(key, value), expiry, cancellationToken);
+        return SetCoreAsync(key, _codec.EncodeSet(key, value), expiry, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -213,7 +212,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         KeyValuePair<string, T>[] batch = BatchArguments.Items(items);
         ThrowIfUnusable(cancellationToken);
         TimeSpan? expiry = ExpiryOf(ttl);
-        byte[]?[] payloads = Array.ConvertAll(batch, item => Serialize(item.Key, item.Value));
+        byte[]?[] payloads = Array.ConvertAll(batch, item => _codec.EncodeSet(item.Key, item.Value));
         return SetManyCoreAsync(Array.ConvertAll(batch, static item => item.Key), payloads, expiry, cancellationToken);
     }
 
@@ -252,7 +251,6 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     /// <returns>A task that completes when the connection is closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        Flight[] flights;
         lock (_gate)
         {
             if (_disposed)
@@ -261,13 +259,9 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             }
 
             _disposed = true;
-            flights = _flights.DetachAllLocked();
         }
 
-        foreach (Flight flight in flights)
-        {
-            flight.Abandon();
-        }
+        _flights.AbandonAll();
 
         _metrics.Dispose();
         if (_ownsConnection)
@@ -309,96 +303,69 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     /// <summary>SET of a payload; UNLINK instead when the value could not be serialized (<paramref name="payload"/> null).</summary>
     private async ValueTask SetCoreAsync(string key, byte[]? payload, TimeSpan? expiry, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            Task<bool> sent;
-            lock (_gate)
+        bool stored = await _operations.RunAsync(
+            payload is null ? "UNLINK" : "SET",
+            key,
+            async (database, started) =>
             {
-                _flights.DetachLocked(key); // a write of the key wins over a factory running for it
-                sent = payload is null
-                    ? database.KeyDeleteAsync(_keys.Of(key))
-                    : database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
-            }
+                Task<bool> sent;
+                lock (_gate)
+                {
+                    _flights.DetachLocked(key); // a write of the key wins over a factory running for it
+                    sent = payload is null
+                        ? database.KeyDeleteAsync(_keys.Of(key))
+                        : database.StringSetAsync(_keys.Of(key), payload, expiry, When.Always);
+                }
 
-            await Within(sent, started, cancellationToken).ConfigureAwait(false);
-            if (payload is not null)
-            {
-                Interlocked.Increment(ref _sets);
-            }
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+                await _operations.Within(sent, started, cancellationToken).ConfigureAwait(false);
+                return payload is not null;
+            },
+            fallback: false,
+            cancellationToken).ConfigureAwait(false);
+        if (stored)
         {
-            RedisCacheLog.OperationFailed(_logger, payload is null ? "UNLINK" : "SET", key, exception);
+            Interlocked.Increment(ref _sets);
         }
     }
 
-    private async ValueTask<bool> ExistsCoreAsync(string key, CancellationToken cancellationToken)
-    {
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            // EXISTS does not touch the key's LRU clock: a peek, as the contract asks.
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            return await Within(database.KeyExistsAsync(_keys.Of(key)), started, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "EXISTS", key, exception);
-            return false;
-        }
-    }
+    // EXISTS does not touch the key's LRU clock: a peek, as the contract asks.
+    private ValueTask<bool> ExistsCoreAsync(string key, CancellationToken cancellationToken) =>
+        _operations.RunAsync(
+            "EXISTS",
+            key,
+            async (database, started) => await _operations.Within(database.KeyExistsAsync(_keys.Of(key)), started, cancellationToken).ConfigureAwait(false),
+            fallback: false,
+            cancellationToken);
 
     private async ValueTask<bool> RemoveCoreAsync(string key, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            Task<bool> sent;
-            lock (_gate)
+        // Redis deletes an expired key when it is looked up, so UNLINK answers 1 only for a live entry.
+        bool removed = await _operations.RunAsync(
+            "UNLINK",
+            key,
+            async (database, started) =>
             {
-                _flights.DetachLocked(key);
-                sent = database.KeyDeleteAsync(_keys.Of(key)); // UNLINK: the server frees the value off its main thread
-            }
-
-            // Redis deletes an expired key when it is looked up, so UNLINK answers 1 only for a live entry.
-            bool removed = await Within(sent, started, cancellationToken).ConfigureAwait(false);
-            if (removed)
-            {
-                Interlocked.Increment(ref _removals);
-            }
-
-            return removed;
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "UNLINK", key, exception);
-            return false;
-        }
-    }
-
-    private async ValueTask ClearCoreAsync(CancellationToken cancellationToken)
-    {
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            IConnectionMultiplexer connection = database.Multiplexer;
-            foreach (IServer server in connection.GetServers())
-            {
-                if (!server.IsReplica)
+                Task<bool> sent;
+                lock (_gate)
                 {
-                    await ClearOnAsync(server, database, cancellationToken).ConfigureAwait(false);
+                    _flights.DetachLocked(key);
+                    sent = database.KeyDeleteAsync(_keys.Of(key)); // UNLINK: the server frees the value off its main thread
                 }
-            }
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+
+                return await _operations.Within(sent, started, cancellationToken).ConfigureAwait(false);
+            },
+            fallback: false,
+            cancellationToken).ConfigureAwait(false);
+        if (removed)
         {
-            RedisCacheLog.OperationFailed(_logger, "SCAN/UNLINK", _keys.Pattern, exception);
+            Interlocked.Increment(ref _removals);
         }
+
+        return removed;
     }
+
+    private async ValueTask ClearCoreAsync(CancellationToken cancellationToken) =>
+        await PrefixClear.RunAsync(_operations, _keys, cancellationToken).ConfigureAwait(false);
 
     private async ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry, CancellationToken cancellationToken)
     {
@@ -441,99 +408,29 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration) =>
         await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
 
-    /// <summary>Redis trouble, which the contract turns into a logged miss; the caller's own cancellation is not.</summary>
-    private static bool IsOperational(Exception exception, CancellationToken cancellationToken) =>
-        !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+    /// <summary>GET and read back, within the operation timeout counted from <paramref name="started"/>. Counts nothing.</summary>
+    private ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, long started, CancellationToken cancellationToken) =>
+        _operations.RunAsync(
+            "GET",
+            key,
+            started,
+            async (database, started) =>
+            {
+                RedisKey redisKey = _keys.Of(key);
+                RedisValue payload = await _operations.Within(database.StringGetAsync(redisKey), started, cancellationToken).ConfigureAwait(false);
+                return _codec.Decode<T>(database, key, redisKey, payload);
+            },
+            fallback: default(CacheLookup<T>),
+            cancellationToken);
 
     private TimeSpan? ExpiryOf(TimeSpan? ttl)
     {
         if (ttl is { } given)
         {
-            Expiry.ThrowIfInvalid(given, nameof(ttl));
+            CacheTtl.ThrowIfInvalid(given, nameof(ttl));
         }
 
         return ExpiryOf(ttl ?? _defaultTtl);
-    }
-
-    /// <summary>The value's payload; null, logged, when the serializer cannot write it (a cycle, a delegate, whatever it refuses).</summary>
-    private byte[]? Serialize<T>(string key, T value)
-    {
-        try
-        {
-            return _serializer.Serialize(value);
-        }
-#pragma warning disable CA1031 // Whatever the serializer throws, the value cannot be stored: an operational failure, logged.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            RedisCacheLog.NotWritable(_logger, key, value?.GetType().FullName ?? typeof(T).FullName ?? typeof(T).Name, exception);
-            return null;
-        }
-    }
-
-    private async ValueTask<IDatabase> DatabaseAsync(long started, CancellationToken cancellationToken)
-    {
-        IConnectionMultiplexer connection = _connection.IsCompletedSuccessfully
-            ? _connection.Result
-            : await Within(_connection, started, cancellationToken).ConfigureAwait(false);
-        return connection.GetDatabase(); // the configuration's default database
-    }
-
-    /// <summary>Waits for a command for what is left of the operation timeout; a late command's failure is observed, never thrown.</summary>
-    private async Task<TResult> Within<TResult>(Task<TResult> sent, long started, CancellationToken cancellationToken)
-    {
-        TimeSpan left = _timeout - Stopwatch.GetElapsedTime(started);
-        try
-        {
-            return await sent.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        }
-        catch when (!sent.IsCompleted)
-        {
-            _ = sent.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw;
-        }
-    }
-
-    /// <summary>GET and read back, within the operation timeout counted from <paramref name="started"/>. Counts nothing.</summary>
-    private async ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, long started, CancellationToken cancellationToken)
-    {
-        RedisValue payload;
-        IDatabase database;
-        RedisKey redisKey = _keys.Of(key);
-        try
-        {
-            database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            payload = await Within(database.StringGetAsync(redisKey), started, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "GET", key, exception);
-            return default;
-        }
-
-        return ReadBack<T>(database, key, redisKey, payload);
-    }
-
-    /// <summary>A payload as a <typeparamref name="T"/>; an unreadable one is deleted (only if unchanged) and is a miss.</summary>
-    private CacheLookup<T> ReadBack<T>(IDatabase database, string key, RedisKey redisKey, RedisValue payload)
-    {
-        if (payload.IsNull)
-        {
-            return default;
-        }
-
-        try
-        {
-            return new CacheLookup<T>(true, _serializer.Deserialize<T>(((ReadOnlyMemory<byte>)payload).Span));
-        }
-#pragma warning disable CA1031 // Whatever the serializer throws, the entry cannot be read back: a miss, and the entry goes.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            RedisCacheLog.Unreadable(_logger, key, typeof(T).FullName!, exception);
-            _ = database.ScriptEvaluateAsync(DeleteIfUnchanged, [redisKey], [payload], CommandFlags.FireAndForget);
-            return default;
-        }
     }
 
     /// <summary>MGET: every value from one instant of the server. Counts one hit or miss a key.</summary>
@@ -545,25 +442,16 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return found;
         }
 
-        long started = Stopwatch.GetTimestamp();
         RedisKey[] redisKeys = Array.ConvertAll(keys, _keys.Of);
-        RedisValue[] payloads;
-        IDatabase database;
-        try
-        {
-            database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            payloads = await Within(database.StringGetAsync(redisKeys), started, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "MGET", keys[0], exception);
-            payloads = new RedisValue[keys.Length];
-            database = null!;
-        }
-
+        (IDatabase? database, RedisValue[] payloads) = await _operations.RunAsync(
+            "MGET",
+            keys[0],
+            async (database, started) => ((IDatabase?)database, await _operations.Within(database.StringGetAsync(redisKeys), started, cancellationToken).ConfigureAwait(false)),
+            fallback: (null, new RedisValue[keys.Length]),
+            cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < keys.Length; i++)
         {
-            CacheLookup<T> lookup = payloads[i].IsNull ? default : ReadBack<T>(database, keys[i], redisKeys[i], payloads[i]);
+            CacheLookup<T> lookup = database is null ? default : _codec.Decode<T>(database, keys[i], redisKeys[i], payloads[i]);
             if (lookup.Found)
             {
                 found[keys[i]] = lookup.Value!;
@@ -583,36 +471,36 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            ITransaction transaction = database.CreateTransaction();
-            var queued = new Task[keys.Length];
-            Task<bool> sent;
-            lock (_gate)
+        bool applied = await _operations.RunAsync(
+            "MULTI/SET/EXEC",
+            keys[0],
+            async (database, started) =>
             {
-                for (int i = 0; i < keys.Length; i++)
+                ITransaction transaction = database.CreateTransaction();
+                var queued = new Task[keys.Length];
+                Task<bool> sent;
+                lock (_gate)
                 {
-                    _flights.DetachLocked(keys[i]);
-                    queued[i] = payloads[i] is { } payload
-                        ? transaction.StringSetAsync(_keys.Of(keys[i]), payload, expiry, When.Always)
-                        : transaction.KeyDeleteAsync(_keys.Of(keys[i]));
+                    for (int i = 0; i < keys.Length; i++)
+                    {
+                        _flights.DetachLocked(keys[i]);
+                        queued[i] = payloads[i] is { } payload
+                            ? transaction.StringSetAsync(_keys.Of(keys[i]), payload, expiry, When.Always)
+                            : transaction.KeyDeleteAsync(_keys.Of(keys[i]));
+                    }
+
+                    sent = transaction.ExecuteAsync();
                 }
 
-                sent = transaction.ExecuteAsync();
-            }
-
-            // The queued commands complete with the transaction; their own outcome is its outcome.
-            _ = Task.WhenAll(queued).ContinueWith(static all => _ = all.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            if (await Within(sent, started, cancellationToken).ConfigureAwait(false))
-            {
-                Interlocked.Add(ref _sets, payloads.Count(static payload => payload is not null));
-            }
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
+                // The queued commands complete with the transaction; their own outcome is its outcome.
+                _ = Task.WhenAll(queued).ContinueWith(static all => _ = all.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                return await _operations.Within(sent, started, cancellationToken).ConfigureAwait(false);
+            },
+            fallback: false,
+            cancellationToken).ConfigureAwait(false);
+        if (applied)
         {
-            RedisCacheLog.OperationFailed(_logger, "MULTI/SET/EXEC", keys[0], exception);
+            Interlocked.Add(ref _sets, payloads.Count(static payload => payload is not null));
         }
     }
 
@@ -624,30 +512,28 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return 0;
         }
 
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
-            Task<long> sent;
-            lock (_gate)
+        long removed = await _operations.RunAsync(
+            "UNLINK",
+            keys[0],
+            async (database, started) =>
             {
-                foreach (string key in keys)
+                Task<long> sent;
+                lock (_gate)
                 {
-                    _flights.DetachLocked(key);
+                    foreach (string key in keys)
+                    {
+                        _flights.DetachLocked(key);
+                    }
+
+                    sent = database.KeyDeleteAsync(Array.ConvertAll(keys, _keys.Of));
                 }
 
-                sent = database.KeyDeleteAsync(Array.ConvertAll(keys, _keys.Of));
-            }
-
-            long removed = await Within(sent, started, cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref _removals, removed);
-            return (int)removed;
-        }
-        catch (Exception exception) when (IsOperational(exception, cancellationToken))
-        {
-            RedisCacheLog.OperationFailed(_logger, "UNLINK", keys[0], exception);
-            return 0;
-        }
+                return await _operations.Within(sent, started, cancellationToken).ConfigureAwait(false);
+            },
+            fallback: 0L,
+            cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _removals, removed);
+        return (int)removed;
     }
 
     private void Account(string key, bool hit)
@@ -656,42 +542,13 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         {
             Interlocked.Increment(ref _hits);
             _metrics.Hit();
-            RedisCacheLog.Hit(_logger, key);
+            RequestLog.Hit(_logger, key);
         }
         else
         {
             Interlocked.Increment(ref _misses);
             _metrics.Miss();
-            RedisCacheLog.Miss(_logger, key);
-        }
-    }
-
-    private async Task ClearOnAsync(IServer server, IDatabase database, CancellationToken cancellationToken)
-    {
-        IAsyncEnumerator<RedisKey> keys = server.KeysAsync(database.Database, _keys.PatternBytes, ScanPageSize).GetAsyncEnumerator(cancellationToken);
-        await using (keys.ConfigureAwait(false))
-        {
-            var page = new List<RedisKey>(ScanPageSize);
-            while (true)
-            {
-                long started = Stopwatch.GetTimestamp();
-                bool more = await Within(keys.MoveNextAsync().AsTask(), started, cancellationToken).ConfigureAwait(false);
-                if (more)
-                {
-                    page.Add(keys.Current);
-                }
-
-                if (page.Count == ScanPageSize || (!more && page.Count > 0))
-                {
-                    await Within(database.KeyDeleteAsync([.. page]), Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
-                    page.Clear();
-                }
-
-                if (!more)
-                {
-                    return;
-                }
-            }
+            RequestLog.Miss(_logger, key);
         }
     }
 
@@ -735,19 +592,9 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        T value;
-        try
+        (bool made, T value) = await _flights.MakeAsync(key, flight, factory, _logger).ConfigureAwait(false);
+        if (!made)
         {
-            value = await factory(flight.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The factory's exception, whatever it is, goes to every waiting caller.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Detach(key, flight);
-            RedisCacheLog.FactoryFailed(_logger, key, exception);
-            flight.Completion.SetException(exception);
-            _ = flight.Completion.Task.Exception; // observed, for a run whose waiters all left
             return;
         }
 
@@ -763,20 +610,12 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     /// </summary>
     private async Task StoreAsync<T>(string key, Flight flight, T value, TimeSpan? expiry, long started)
     {
-        byte[] payload;
-        try
+        if (_codec.EncodeMade(key, value) is not { } payload)
         {
-            payload = _serializer.Serialize(value);
-        }
-#pragma warning disable CA1031 // The caller has its value; only the cache goes without.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            RedisCacheLog.NotSerializable(_logger, key, exception);
             return;
         }
 
-        if (Stopwatch.GetElapsedTime(started) >= _timeout)
+        if (Stopwatch.GetElapsedTime(started) >= _operations.Timeout)
         {
             // The GET spent the whole budget (a stalled server, most likely): the callers get the
             // value now, unstored, and nothing more is queued on a server that does not answer.
@@ -784,28 +623,30 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        try
-        {
-            IDatabase database = await DatabaseAsync(started, CancellationToken.None).ConfigureAwait(false);
-            Task<bool> sent;
-            lock (_gate)
+        bool stored = await _operations.RunAsync(
+            "SET NX",
+            key,
+            started,
+            async (database, started) =>
             {
-                if (!_flights.IsRegisteredLocked(key, flight))
+                Task<bool> sent;
+                lock (_gate)
                 {
-                    return;
+                    if (!_flights.IsRegisteredLocked(key, flight))
+                    {
+                        return false;
+                    }
+
+                    sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.NotExists);
                 }
 
-                sent = database.StringSetAsync(_keys.Of(key), payload, expiry, When.NotExists);
-            }
-
-            if (await Within(sent, started, CancellationToken.None).ConfigureAwait(false))
-            {
-                Interlocked.Increment(ref _sets);
-            }
-        }
-        catch (Exception exception) when (IsOperational(exception, CancellationToken.None))
+                return await _operations.Within(sent, started, CancellationToken.None).ConfigureAwait(false);
+            },
+            fallback: false,
+            CancellationToken.None).ConfigureAwait(false);
+        if (stored)
         {
-            RedisCacheLog.OperationFailed(_logger, "SET NX", key, exception);
+            Interlocked.Increment(ref _sets);
         }
     }
 
@@ -818,15 +659,9 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         }
     }
 
-    private void ThrowIfUnusable(string key, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ThrowIfUnusable(cancellationToken);
-    }
+    private void ThrowIfUnusable(string key, CancellationToken cancellationToken) =>
+        RequestGuard.ThrowIfUnusable(key, _disposed, this, cancellationToken);
 
-    private void ThrowIfUnusable(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-    }
+    private void ThrowIfUnusable(CancellationToken cancellationToken) =>
+        RequestGuard.ThrowIfUnusable(_disposed, this, cancellationToken);
 }

@@ -5,17 +5,8 @@ namespace Cache.Redis;
 /// <summary>Source-generated log messages; the event ids shared with InMemoryCache mean the same thing.</summary>
 internal static partial class RedisCacheLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Cache hit for {Key}")]
-    public static partial void Hit(ILogger logger, string key);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Cache miss for {Key}")]
-    public static partial void Miss(ILogger logger, string key);
-
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Cache entry {Key} could not be read as {RequestedType}; it was deleted and answered as a miss")]
     public static partial void Unreadable(ILogger logger, string key, string requestedType, Exception exception);
-
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "The value factory for {Key} failed; nothing was stored")]
-    public static partial void FactoryFailed(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Redis {Operation} of {Key} failed; answered as a miss")]
     public static partial void OperationFailed(ILogger logger, string operation, string key, Exception exception);

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Cache.Core;
-using Cache.Core.Representation;
+using Cache.Shared.Telemetry;
 
 namespace Cache.Async;
 
@@ -23,7 +23,7 @@ public sealed partial class InMemoryCache
         }
 
         Account<T>(key, lookup);
-        return lookup.Kind == LookupKind.Hit ? new CacheLookup<T>(true, (T?)lookup.Entry!.Value) : default;
+        return lookup.Kind == LookupKind.Hit ? new CacheLookup<T>(true, (T?)lookup.Entry.Value) : default;
     }
 
     /// <summary>
@@ -55,26 +55,26 @@ public sealed partial class InMemoryCache
     /// </summary>
     private LookupOutcome Inspect<T>(string key, TimeSpan? now)
     {
-        Entry<string, object?>? entry = _state.Find(key);
-        TimeSpan at = now ?? (entry is { CanExpire: true } || _recorder is not null ? Now() : TimeSpan.Zero);
-        LookupKind kind = Classify<T>(entry, entry is not null && entry.IsExpiredAt(at));
+        CacheEntryHandle<string, object?> entry = _state.Find(key);
+        TimeSpan at = now ?? ((entry.Exists && entry.CanExpire) || _recorder is not null ? Now() : TimeSpan.Zero);
+        LookupKind kind = Classify<T>(entry, entry.Exists && entry.IsExpiredAt(at));
         if (kind == LookupKind.Hit)
         {
-            RecordUse(entry!);
+            RecordUse(entry);
         }
 
         return new LookupOutcome(kind, entry, [], at);
     }
 
     /// <summary>A live value of another type is a miss and not a use.</summary>
-    private static LookupKind Classify<T>(Entry<string, object?>? entry, bool expired) =>
-        entry is null ? LookupKind.Absent
+    private static LookupKind Classify<T>(CacheEntryHandle<string, object?> entry, bool expired) =>
+        !entry.Exists ? LookupKind.Absent
         : expired ? LookupKind.Expired
         : IsOf<T>(entry.Value) ? LookupKind.Hit
         : LookupKind.WrongType;
 
     /// <summary>Records a hit for the next writer to apply; a full buffer is applied first, never dropped.</summary>
-    private void RecordUse(Entry<string, object?> entry)
+    private void RecordUse(CacheEntryHandle<string, object?> entry)
     {
         while (!_uses.TryAdd(entry, out _))
         {
@@ -91,7 +91,7 @@ public sealed partial class InMemoryCache
         int count = _uses.Take(_draining);
         if (count > 0)
         {
-            _state = _state.Use(_draining.AsSpan(0, count));
+            _state = _state.Touch(_draining.AsSpan(0, count));
             _view = null;
             Array.Clear(_draining, 0, count);
         }
@@ -106,17 +106,17 @@ public sealed partial class InMemoryCache
         {
             case LookupKind.Hit:
                 _metrics.Hit();
-                CacheLog.Hit(_logger, key);
+                RequestLog.Hit(_logger, key);
                 return;
             case LookupKind.WrongType:
                 _counters.CountMiss();
                 _metrics.Miss();
-                CacheLog.TypeMismatch(_logger, key, CacheLog.TypeNameOf(lookup.Entry!.Value), typeof(T).FullName!);
+                RequestLog.TypeMismatch(_logger, key, RequestLog.TypeNameOf(lookup.Entry.Value), typeof(T).FullName!);
                 return;
             default:
                 _counters.CountMiss();
                 _metrics.Miss();
-                CacheLog.Miss(_logger, key);
+                RequestLog.Miss(_logger, key);
                 return;
         }
     }
@@ -130,5 +130,5 @@ public sealed partial class InMemoryCache
     }
 
     /// <summary>What a lookup found, and what it removed (an expired entry, under the lock).</summary>
-    private readonly record struct LookupOutcome(LookupKind Kind, Entry<string, object?>? Entry, ImmutableArray<CacheRemoval<string, object?>> Removals, TimeSpan Now);
+    private readonly record struct LookupOutcome(LookupKind Kind, CacheEntryHandle<string, object?> Entry, ImmutableArray<CacheRemoval<string, object?>> Removals, TimeSpan Now);
 }

@@ -2,9 +2,11 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cache.Core;
-using Cache.Core.Representation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Cache.Shared;
+using Cache.Shared.SingleFlight;
+using Cache.Shared.Telemetry;
 
 namespace Cache.Async;
 
@@ -39,8 +41,8 @@ public sealed partial class InMemoryCache : ICache, IDisposable
     // The hits served without the lock, in order, until a writer applies them as one batch
     // (Caffeine's read buffer made lossless: a full ring is drained, never dropped, so sequential
     // use stays exact LRU). Every hit passes through once, so the count added is the hit count.
-    private readonly OrderedRing<Entry<string, object?>> _uses = new(HitRingCapacity);
-    private readonly Entry<string, object?>[] _draining = new Entry<string, object?>[HitRingCapacity];
+    private readonly OrderedRing<CacheEntryHandle<string, object?>> _uses = new(HitRingCapacity);
+    private readonly CacheEntryHandle<string, object?>[] _draining = new CacheEntryHandle<string, object?>[HitRingCapacity];
     private volatile CacheState<string, object?> _state;
 
     // The view Snapshot handed out of the current state, so that snapshots with no change between
@@ -225,12 +227,12 @@ public sealed partial class InMemoryCache : ICache, IDisposable
         var found = new Dictionary<string, T>(batch.Length, StringComparer.Ordinal);
         foreach (string key in batch)
         {
-            Entry<string, object?>? entry = state.Find(key, now, out bool expired);
-            LookupKind kind = Classify<T>(entry, expired);
+            CacheEntryHandle<string, object?> entry = state.Find(key);
+            LookupKind kind = Classify<T>(entry, entry.Exists && entry.IsExpiredAt(now));
             if (kind == LookupKind.Hit)
             {
-                RecordUse(entry!);
-                found[key] = (T)entry!.Value!;
+                RecordUse(entry);
+                found[key] = (T)entry.Value!;
             }
 
             Account<T>(key, new LookupOutcome(kind, entry, [], now));
@@ -342,8 +344,8 @@ public sealed partial class InMemoryCache : ICache, IDisposable
         {
             ApplyUsesLocked();
 
-            // A view: running it forward forks its own line, and the cache keeps its logs.
-            return _view ??= _state.AsView();
+            // A snapshot: running it forward forks its own line, and the cache keeps its logs.
+            return _view ??= _state.AsSnapshot();
         }
     }
 
@@ -358,24 +360,19 @@ public sealed partial class InMemoryCache : ICache, IDisposable
     /// <summary>Stops the expiration sweep and cancels running factories. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        Flight[] flights;
         lock (_gate)
         {
-            // Stryker disable once Statement,Block : disposing again detaches no flight, and the timer, meter and recorder each dispose idempotently.
+            // Stryker disable once Statement,Block : disposing again abandons no flight, and the timer, meter and recorder each dispose idempotently.
             if (_disposed)
             {
                 return;
             }
 
             _disposed = true;
-            flights = _flights.DetachAllLocked();
         }
 
         _sweep?.Dispose();
-        foreach (Flight flight in flights)
-        {
-            flight.Abandon();
-        }
+        _flights.AbandonAll();
 
         _metrics.Dispose();
         _recorder?.Dispose();
@@ -395,7 +392,7 @@ public sealed partial class InMemoryCache : ICache, IDisposable
     {
         if (ttl is { } given)
         {
-            Expiry.ThrowIfInvalid(given, nameof(ttl));
+            CacheTtl.ThrowIfInvalid(given, nameof(ttl));
         }
     }
 
@@ -436,25 +433,9 @@ public sealed partial class InMemoryCache : ICache, IDisposable
 
     private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? ttl)
     {
-        T value;
-        try
+        (bool made, T value) = await _flights.MakeAsync(key, flight, factory, _logger).ConfigureAwait(false);
+        if (!made)
         {
-            value = await factory(flight.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The factory's exception, whatever it is, goes to every waiting caller.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            lock (_gate)
-            {
-                _flights.DetachOwnLocked(key, flight);
-            }
-
-            CacheLog.FactoryFailed(_logger, key, exception);
-            flight.Completion.SetException(exception);
-
-            // Observed here, so a run whose waiters all gave up raises no UnobservedTaskException.
-            _ = flight.Completion.Task.Exception;
             return;
         }
 
@@ -519,15 +500,9 @@ public sealed partial class InMemoryCache : ICache, IDisposable
         _removalEvents.Deliver();
     }
 
-    private void ThrowIfUnusable(string key, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ThrowIfUnusable(cancellationToken);
-    }
+    private void ThrowIfUnusable(string key, CancellationToken cancellationToken) =>
+        RequestGuard.ThrowIfUnusable(key, _disposed, this, cancellationToken);
 
-    private void ThrowIfUnusable(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-    }
+    private void ThrowIfUnusable(CancellationToken cancellationToken) =>
+        RequestGuard.ThrowIfUnusable(_disposed, this, cancellationToken);
 }

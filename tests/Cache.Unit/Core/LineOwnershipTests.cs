@@ -13,16 +13,7 @@ public sealed class LineOwnershipTests
 {
     private static readonly TimeSpan Now = TimeSpan.FromSeconds(1);
 
-    private static CacheState<string, int> Filled(int count, int maxSize = 100)
-    {
-        var state = CacheState<string, int>.Empty(new CacheOptions { MaxSize = maxSize, DefaultTtl = TimeSpan.FromMinutes(1) });
-        for (int i = 0; i < count; i++)
-        {
-            state = state.Set($"k{i}", i, Now).State;
-        }
-
-        return state;
-    }
+    private static CacheState<string, int> Filled(int count, int maxSize = 100) => States.Filled(count, Now, maxSize);
 
     [Fact]
     public void A_new_state_and_a_cleared_state_own_their_logs_and_append_without_forking()
@@ -40,8 +31,8 @@ public sealed class LineOwnershipTests
     public void A_view_forks_at_its_first_append_once_and_a_view_of_a_view_is_itself()
     {
         var state = Filled(10);
-        var view = state.AsView();
-        Assert.Same(view, view.AsView());
+        var view = state.AsSnapshot();
+        Assert.Same(view, view.AsSnapshot());
         Assert.Equal(state.Keys, view.Keys);
 
         var line = Cost.Of(() => view.Get("k0", Now).State.Get("k1", Now).State.Set("new", 0, Now).State);
@@ -61,7 +52,7 @@ public sealed class LineOwnershipTests
             state = state.Remove($"k{i}", Now).State;
         }
 
-        var view = state.AsView();
+        var view = state.AsSnapshot();
         var trimmedView = view.TrimExcess();
         Assert.NotSame(view, trimmedView);
         trimmedView.CheckIntegrity();
@@ -69,7 +60,7 @@ public sealed class LineOwnershipTests
         Assert.Same(trimmedView, trimmedView.TrimExcess());
 
         // A fork rebuilds the logs from the live entries: nothing removed is left to trim.
-        var forked = state.AsView().Get("k5", Now).State;
+        var forked = state.AsSnapshot().Get("k5", Now).State;
         Assert.Same(forked, forked.TrimExcess());
     }
 
@@ -77,19 +68,19 @@ public sealed class LineOwnershipTests
     public void Only_stored_entries_are_used_an_entry_read_from_another_state_is_passed_over()
     {
         var state = Filled(5);
-        Entry<string, int> a = state.Find("k0", Now, out _)!;
-        Entry<string, int> b = state.Find("k1", Now, out _)!;
-        Entry<string, int> c = state.Find("k2", Now, out _)!;
+        CacheEntryHandle<string, int> a = state.Find("k0");
+        CacheEntryHandle<string, int> b = state.Find("k1");
+        CacheEntryHandle<string, int> c = state.Find("k2");
         var withoutB = state.Remove("k1", Now).State;
 
         // b is not stored in withoutB: its hit is dropped (its stamp untouched, for the states that
         // do store it), and the hits around it are applied in order.
-        long stampOfB = b.LastUse;
-        var used = withoutB.Use([c, b, a]);
+        long stampOfB = b.Entry.LastUse;
+        var used = withoutB.Touch([c, b, a]);
         Assert.Equal(["k3", "k4", "k2", "k0"], used.Keys);
         used.CheckIntegrity();
-        Assert.Equal(stampOfB, b.LastUse);
-        Assert.Same(withoutB, withoutB.Use([b]));
+        Assert.Equal(stampOfB, b.Entry.LastUse);
+        Assert.Same(withoutB, withoutB.Touch([b]));
         Assert.Equal(["k0", "k2", "k3", "k4", "k1"], state.Get("k1", Now).State.Keys);
     }
 
@@ -97,8 +88,8 @@ public sealed class LineOwnershipTests
     public void Hits_applied_as_one_batch_stamp_each_entry_so_evictions_follow_them_in_order()
     {
         var state = Filled(6, maxSize: 6);
-        Entry<string, int>[] hits = [.. new[] { "k3", "k0", "k5", "k1" }.Select(key => state.Find(key, Now, out _)!)];
-        state = state.Use(hits);
+        CacheEntryHandle<string, int>[] hits = [.. new[] { "k3", "k0", "k5", "k1" }.Select(key => state.Find(key))];
+        state = state.Touch(hits);
 
         var evicted = new List<string>();
         for (int i = 0; i < 6; i++)
@@ -120,7 +111,7 @@ public sealed class LineOwnershipTests
             .Set("never", 2, Now).State
             .Set("middle", 3, TimeSpan.FromMinutes(2), Now).State;
 
-        var forked = state.AsView().Get("never", Now).State; // the view's first append forks: its deadlines are rebuilt
+        var forked = state.AsSnapshot().Get("never", Now).State; // the view's first append forks: its deadlines are rebuilt
         forked.CheckIntegrity();
         var expired = forked.Expire(Now + TimeSpan.FromMinutes(5));
         Assert.Equal(["early", "middle", "late"], expired.Removals.Select(r => r.Key));

@@ -170,7 +170,7 @@ public sealed class DryRunIsolationTests
         }
 
         state = state.GetMany(keys, TimeSpan.Zero).State;
-        CacheState<string, int> view = state.AsView();
+        CacheState<string, int> view = state.AsSnapshot();
         TimeSpan later = TimeSpan.FromSeconds(30);
 
         var evicts = Cost.Of(() => Enumerable.Range(0, 100).Select(_ => view.Evict(later).Removals.Single().Key).ToArray());

@@ -1,4 +1,4 @@
-namespace Cache.Async;
+namespace Cache.Shared;
 
 /// <summary>
 /// A batch's arguments, checked and copied before anything happens: a null key anywhere throws and

@@ -1,6 +1,7 @@
+using Cache.Shared.Telemetry;
 using Microsoft.Extensions.Logging;
 
-namespace Cache.Async;
+namespace Cache.Shared.SingleFlight;
 
 /// <summary>
 /// The GetOrSet runs in flight, one per key, shared by every backend. The table is guarded by its
@@ -59,12 +60,51 @@ internal sealed class FlightTable(Lock gate)
         return false;
     }
 
-    /// <summary>Unregisters every run, for Dispose; the caller abandons them outside the lock.</summary>
-    public Flight[] DetachAllLocked()
+    /// <summary>
+    /// Runs a run's factory with the run's token. Its exception, whatever it is, is logged and goes to
+    /// every waiter, and the run is unregistered: then <c>Made</c> is false and nothing is to be stored.
+    /// </summary>
+    public async ValueTask<(bool Made, T Value)> MakeAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, ILogger logger)
     {
-        Flight[] flights = [.. _flights.Values];
-        _flights.Clear();
-        return flights;
+        try
+        {
+            return (true, await factory(flight.Token).ConfigureAwait(false));
+        }
+#pragma warning disable CA1031 // The factory's exception, whatever it is, goes to every waiting caller.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            lock (Gate)
+            {
+                DetachOwnLocked(key, flight);
+            }
+
+            RequestLog.FactoryFailed(logger, key, exception);
+            flight.Completion.SetException(exception);
+
+            // Observed here, so a run whose waiters all gave up raises no UnobservedTaskException.
+            _ = flight.Completion.Task.Exception;
+            return (false, default!);
+        }
+    }
+
+    /// <summary>
+    /// Abandons every run, for Dispose: unregistered under the owner's lock, their factories' tokens
+    /// cancelled outside it. The caller has already refused new runs (it is marked disposed).
+    /// </summary>
+    public void AbandonAll()
+    {
+        Flight[] flights;
+        lock (Gate)
+        {
+            flights = [.. _flights.Values];
+            _flights.Clear();
+        }
+
+        foreach (Flight flight in flights)
+        {
+            flight.Abandon();
+        }
     }
 
     /// <summary>
@@ -95,7 +135,7 @@ internal sealed class FlightTable(Lock gate)
             return (T)value!;
         }
 
-        CacheLog.TypeMismatch(logger, key, CacheLog.TypeNameOf(value), typeof(T).FullName!);
+        RequestLog.TypeMismatch(logger, key, RequestLog.TypeNameOf(value), typeof(T).FullName!);
         return await factory(cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Cache.Async;
+namespace Cache.Shared.Telemetry;
 
 /// <summary>
 /// A cache's instruments, named as .NET's MemoryCache and the OpenTelemetry semantic conventions

@@ -1,4 +1,4 @@
-namespace Cache.Async;
+namespace Cache.Shared.SingleFlight;
 
 /// <summary>
 /// One shared run of a GetOrSet factory. The cache registers it under its key while it runs; a
