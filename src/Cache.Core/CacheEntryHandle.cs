@@ -68,5 +68,5 @@ public readonly struct CacheEntryHandle<TKey, TValue> : IEquatable<CacheEntryHan
     public override bool Equals(object? obj) => obj is CacheEntryHandle<TKey, TValue> other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => _entry is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_entry);
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_entry); // 0 for null
 }

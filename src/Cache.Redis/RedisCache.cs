@@ -592,15 +592,16 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             return;
         }
 
-        (bool made, T value) = await _flights.MakeAsync(key, flight, factory, _logger).ConfigureAwait(false);
-        if (!made)
-        {
-            return;
-        }
-
-        await StoreAsync(key, flight, value, expiry, Stopwatch.GetTimestamp() - spent).ConfigureAwait(false);
-        Detach(key, flight);
-        flight.Completion.SetResult(value);
+        await _flights.RunAsync(
+            key,
+            flight,
+            factory,
+            async value =>
+            {
+                await StoreAsync(key, flight, value, expiry, Stopwatch.GetTimestamp() - spent).ConfigureAwait(false);
+                Detach(key, flight);
+            },
+            _logger).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -431,30 +431,29 @@ public sealed partial class InMemoryCache : ICache, IDisposable
         }
     }
 
-    private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? ttl)
-    {
-        (bool made, T value) = await _flights.MakeAsync(key, flight, factory, _logger).ConfigureAwait(false);
-        if (!made)
-        {
-            return;
-        }
-
-        ImmutableArray<CacheRemoval<string, object?>> stored = [];
-        lock (_gate)
-        {
-            ApplyUsesLocked();
-            if (_flights.DetachOwnLocked(key, flight) && !_disposed)
+    private Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? ttl) =>
+        _flights.RunAsync(
+            key,
+            flight,
+            factory,
+            value =>
             {
-                var removals = default(RemovalLog<string, object?>);
-                StoreLocked(key, value, ttl, ref removals);
-                stored = removals.ToImmutable();
-            }
-        }
+                ImmutableArray<CacheRemoval<string, object?>> stored = [];
+                lock (_gate)
+                {
+                    ApplyUsesLocked();
+                    if (_flights.DetachOwnLocked(key, flight) && !_disposed)
+                    {
+                        var removals = default(RemovalLog<string, object?>);
+                        StoreLocked(key, value, ttl, ref removals);
+                        stored = removals.ToImmutable();
+                    }
+                }
 
-        Report(stored.AsSpan());
-
-        flight.Completion.SetResult(value);
-    }
+                Report(stored.AsSpan());
+                return ValueTask.CompletedTask;
+            },
+            _logger);
 
     private void Sweep()
     {

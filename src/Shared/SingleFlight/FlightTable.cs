@@ -61,14 +61,17 @@ internal sealed class FlightTable(Lock gate)
     }
 
     /// <summary>
-    /// Runs a run's factory with the run's token. Its exception, whatever it is, is logged and goes to
-    /// every waiter, and the run is unregistered: then <c>Made</c> is false and nothing is to be stored.
+    /// The factory half of a run, the same on every backend: runs the factory with the run's token,
+    /// hands its value to <paramref name="store"/> (the backend stores it if the run is still
+    /// registered, and unregisters it), then to every waiter. The factory's exception, whatever it is,
+    /// is logged and goes to every waiter; the run is unregistered and nothing is stored.
     /// </summary>
-    public async ValueTask<(bool Made, T Value)> MakeAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, ILogger logger)
+    public async Task RunAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, Func<T, ValueTask> store, ILogger logger)
     {
+        T value;
         try
         {
-            return (true, await factory(flight.Token).ConfigureAwait(false));
+            value = await factory(flight.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The factory's exception, whatever it is, goes to every waiting caller.
         catch (Exception exception)
@@ -84,8 +87,11 @@ internal sealed class FlightTable(Lock gate)
 
             // Observed here, so a run whose waiters all gave up raises no UnobservedTaskException.
             _ = flight.Completion.Task.Exception;
-            return (false, default!);
+            return;
         }
+
+        await store(value).ConfigureAwait(false);
+        flight.Completion.SetResult(value);
     }
 
     /// <summary>
@@ -98,6 +104,8 @@ internal sealed class FlightTable(Lock gate)
         lock (Gate)
         {
             flights = [.. _flights.Values];
+
+            // Stryker disable once Statement : a disposed cache joins no run again, so the entries left would only be memory.
             _flights.Clear();
         }
 
