@@ -15,7 +15,8 @@ namespace Cache.Core;
 /// The default handle finds nothing. A handle reads the entry it was found with, whatever happened
 /// to the key since: it is a read of the state it came from, as every state is a value.
 /// </remarks>
-public readonly struct CacheEntryHandle<TKey, TValue> : IEquatable<CacheEntryHandle<TKey, TValue>>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1815:Override equals and operator equals on value types", Justification = "A token for Touch, not a value: compare what it reads (Key, Value).")]
+public readonly struct CacheEntryHandle<TKey, TValue>
     where TKey : notnull
 {
     // The only field: a span of handles is a span of entries (CacheState.Touch reads it as one).
@@ -46,27 +47,4 @@ public readonly struct CacheEntryHandle<TKey, TValue> : IEquatable<CacheEntryHan
     /// <returns>True from the entry's deadline on; false for an entry that cannot expire.</returns>
     /// <exception cref="InvalidOperationException">The handle found nothing.</exception>
     public bool IsExpiredAt(TimeSpan now) => Entry.IsExpiredAt(now);
-
-    /// <summary>Whether both handles hold the same stored entry (or both found nothing).</summary>
-    /// <param name="left">A handle.</param>
-    /// <param name="right">Another handle.</param>
-    /// <returns>True when they hold the same entry.</returns>
-    public static bool operator ==(CacheEntryHandle<TKey, TValue> left, CacheEntryHandle<TKey, TValue> right) => left.Equals(right);
-
-    /// <summary>Whether the handles hold different entries.</summary>
-    /// <param name="left">A handle.</param>
-    /// <param name="right">Another handle.</param>
-    /// <returns>True when they hold different entries.</returns>
-    public static bool operator !=(CacheEntryHandle<TKey, TValue> left, CacheEntryHandle<TKey, TValue> right) => !left.Equals(right);
-
-    /// <summary>Whether <paramref name="other"/> holds the same stored entry: one write of one key, not an equal value.</summary>
-    /// <param name="other">Another handle.</param>
-    /// <returns>True when both hold the same entry.</returns>
-    public bool Equals(CacheEntryHandle<TKey, TValue> other) => ReferenceEquals(_entry, other._entry);
-
-    /// <inheritdoc/>
-    public override bool Equals(object? obj) => obj is CacheEntryHandle<TKey, TValue> other && Equals(other);
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_entry); // 0 for null
 }

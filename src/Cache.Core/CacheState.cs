@@ -345,9 +345,10 @@ public sealed partial class CacheState<TKey, TValue>
 
     /// <summary>
     /// Applies uses that were served without a transition (reads through <see cref="Find(TKey)"/>), in
-    /// order: each entry this state still stores becomes the most recently used, as a hit of
-    /// <see cref="Get"/> makes it. A handle of an entry removed or replaced since, of another state's
-    /// entry, or that found nothing, is passed over.
+    /// order: each write this state still stores becomes the most recently used, as a hit of
+    /// <see cref="Get"/> makes it, whichever state of its line the handle was found in. A handle of a
+    /// write this state does not store (removed or replaced since, or another line's own write of
+    /// the key), or that found nothing, is passed over.
     /// </summary>
     /// <param name="used">The handles of the entries used, oldest use first.</param>
     /// <returns>The new state; this state when no handle is of an entry it stores.</returns>
@@ -653,7 +654,12 @@ public sealed partial class CacheState<TKey, TValue>
             _changed = true;
         }
 
-        /// <summary>The entries of <paramref name="read"/> this state stores, copied only when some are not (or are null).</summary>
+        /// <summary>
+        /// This state's entries for the writes <paramref name="read"/> holds: an entry it stores itself,
+        /// or its own copy of the same write (read in a state of the line before it forked, or in a
+        /// sibling that still holds the original). Nulls and other writes are passed over. Copied only
+        /// when some entry is not stored as it is.
+        /// </summary>
         private readonly ReadOnlySpan<Entry<TKey, TValue>> Stored(ReadOnlySpan<Entry<TKey, TValue>?> read)
         {
             foreach (Entry<TKey, TValue>? first in read)
@@ -664,9 +670,18 @@ public sealed partial class CacheState<TKey, TValue>
                     var stored = new List<Entry<TKey, TValue>>(read.Length);
                     foreach (Entry<TKey, TValue>? entry in read)
                     {
-                        if (entry is not null && Entries.HoldsAny(entry))
+                        if (entry is null)
+                        {
+                            continue;
+                        }
+
+                        if (Entries.HoldsAny(entry))
                         {
                             stored.Add(entry);
+                        }
+                        else if (Entries.Find(entry.Key, entry.Hash) is { } own && own.IsSameWrite(entry))
+                        {
+                            stored.Add(own);
                         }
                     }
 

@@ -12,14 +12,19 @@ namespace Cache.Core;
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-/// <remarks>Start from <c>default</c>, pass it by reference, then read it; only the core adds to it.</remarks>
+/// <remarks>
+/// Start from <c>default</c>, pass it by reference, then read it; only the core adds to it. A copy is
+/// a value of its own: what is added to one copy later is not seen by the other.
+/// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1815:Override equals and operator equals on value types", Justification = "A mutable buffer passed by reference, never compared.")]
 public struct RemovalLog<TKey, TValue>
     where TKey : notnull
 {
     private CacheRemoval<TKey, TValue> _first;
 
-    // Every removal, the first included, once there are two or more.
+    // Every removal, the first included, once there are two or more. A copy of the log shares the
+    // list: each copy reads only its own Count of it, and one that appends where another copy
+    // already has takes a list of its own first, so copies behave as the values they look like.
     private List<CacheRemoval<TKey, TValue>>? _all;
 
     /// <summary>The number of removals collected.</summary>
@@ -35,6 +40,11 @@ public struct RemovalLog<TKey, TValue>
         else
         {
             _all ??= [_first];
+            if (_all.Count != Count)
+            {
+                _all = _all.GetRange(0, Count);
+            }
+
             _all.Add(removal);
         }
 
@@ -45,7 +55,7 @@ public struct RemovalLog<TKey, TValue>
     /// <returns>A span over the removals; empty when there were none.</returns>
     [UnscopedRef]
     public readonly ReadOnlySpan<CacheRemoval<TKey, TValue>> AsSpan() =>
-        _all is { } all ? CollectionsMarshal.AsSpan(all) : Count == 1 ? new ReadOnlySpan<CacheRemoval<TKey, TValue>>(in _first) : default;
+        _all is { } all ? CollectionsMarshal.AsSpan(all)[..Count] : Count == 1 ? new ReadOnlySpan<CacheRemoval<TKey, TValue>>(in _first) : default;
 
     /// <summary>The removals in order, as an array of their own.</summary>
     /// <returns>The removals; empty when there were none.</returns>

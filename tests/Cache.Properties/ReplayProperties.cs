@@ -1,6 +1,7 @@
 using Cache.Async;
 using Cache.Core;
 using Cache.Properties.Model;
+using Cache.Async.Recording;
 
 namespace Cache.Properties;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cache.Async;
 using Cache.Core;
+using Cache.Async.Recording;
 
 namespace Cache.Replay;
 

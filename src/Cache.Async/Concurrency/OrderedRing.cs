@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Cache.Async;
+namespace Cache.Async.Concurrency;
 
 /// <summary>
 /// A bounded, ordered, multi-producer single-consumer ring. Adding is one compare-and-swap and a

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Cache.Async;
+namespace Cache.Async.DependencyInjection;
 
 /// <summary>
 /// Validates <see cref="InMemoryCacheOptions"/> by the cache constructor's own rules, so that a bad

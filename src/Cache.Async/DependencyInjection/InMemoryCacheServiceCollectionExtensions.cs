@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Cache.Async.DependencyInjection;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using Cache.Core;
 
-namespace Cache.Async;
+namespace Cache.Async.InMemory;
 
 /// <summary>
 /// The running counts behind <see cref="CacheStats"/>. Misses are counted atomically, since most

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Cache.Async;
+namespace Cache.Async.InMemory;
 
 /// <summary>Source-generated log messages: a disabled level costs one check on the hot path.</summary>
 internal static partial class CacheLog

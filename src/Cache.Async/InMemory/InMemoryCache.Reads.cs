@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Cache.Core;
 using Cache.Shared.Telemetry;
+using Cache.Async.Recording;
 
 namespace Cache.Async;
 

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Cache.Shared;
 using Cache.Shared.SingleFlight;
 using Cache.Shared.Telemetry;
+using Cache.Async.InMemory;
+using Cache.Async.Recording;
+using Cache.Async.Concurrency;
 
 namespace Cache.Async;
 

@@ -1,6 +1,6 @@
 using Cache.Core;
 
-namespace Cache.Async;
+namespace Cache.Async.InMemory;
 
 /// <summary>
 /// Hands the removals that transitions report to a handler, each once and in the order the

@@ -4,7 +4,7 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Cache.Core;
 
-namespace Cache.Async;
+namespace Cache.Async.Recording;
 
 /// <summary>
 /// The binary trace: a 20-byte header (the magic <c>CACHETR1</c>, MaxSize as int32, DefaultTtl in

@@ -1,4 +1,4 @@
-namespace Cache.Async;
+namespace Cache.Async.Recording;
 
 /// <summary>What a trace record says happened.</summary>
 internal enum TraceOperation : byte

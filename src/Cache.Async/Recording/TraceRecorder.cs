@@ -1,7 +1,9 @@
 using Cache.Core;
 using Microsoft.Extensions.Logging;
+using Cache.Async.Concurrency;
+using Cache.Async.InMemory;
 
-namespace Cache.Async;
+namespace Cache.Async.Recording;
 
 /// <summary>
 /// Writes a cache's accesses to a stream without doing I/O, taking a lock or allocating on the

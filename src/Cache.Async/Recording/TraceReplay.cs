@@ -1,6 +1,6 @@
 using Cache.Core;
 
-namespace Cache.Async;
+namespace Cache.Async.Recording;
 
 /// <summary>What a replay counted.</summary>
 /// <param name="Hits">Lookups that hit.</param>

@@ -61,6 +61,18 @@ internal sealed class Entry<TKey, TValue>
     /// <summary>Moves the last use forward. Only the state that owns the recency log's next slot calls it.</summary>
     public void Use(long stamp) => Volatile.Write(ref _lastUse, stamp);
 
+    /// <summary>
+    /// Whether <paramref name="other"/>, an entry of the same key, is this write of it: this entry,
+    /// or a copy that a fork made of it (<see cref="Detach"/> keeps what the write set). Two lines
+    /// that forked apart can give different writes the same stamp; those are the same write only if
+    /// nothing can tell them apart (the same deadline and the same value, the same object for a reference).
+    /// </summary>
+    public bool IsSameWrite(Entry<TKey, TValue> other) =>
+        ReferenceEquals(this, other) || (WriteStamp == other.WriteStamp && Deadline == other.Deadline && IsSameValue(Value, other.Value));
+
     /// <summary>A copy that no other line of states shares, for a state that has to fork.</summary>
     public Entry<TKey, TValue> Detach(long lastUse) => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder: false, lastUse);
+
+    private static bool IsSameValue(TValue value, TValue other) =>
+        typeof(TValue).IsValueType ? EqualityComparer<TValue>.Default.Equals(value, other) : ReferenceEquals(value, other);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Cache.Redis;
+namespace Cache.Redis.DependencyInjection;
 
 /// <summary>
 /// Validates <see cref="RedisCacheOptions"/> by the cache constructor's own rules, so that a bad

@@ -82,16 +82,23 @@ internal sealed class FlightTable(Lock gate)
                 DetachOwnLocked(key, flight);
             }
 
-            RequestLog.FactoryFailed(logger, key, exception);
             flight.Completion.SetException(exception);
 
             // Observed here, so a run whose waiters all gave up raises no UnobservedTaskException.
             _ = flight.Completion.Task.Exception;
+            RequestLog.FactoryFailed(logger, key, exception);
             return;
         }
 
-        await store(value).ConfigureAwait(false);
-        flight.Completion.SetResult(value);
+        try
+        {
+            await store(value).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The waiters get the value whatever becomes of storing it.
+            flight.Completion.SetResult(value);
+        }
     }
 
     /// <summary>

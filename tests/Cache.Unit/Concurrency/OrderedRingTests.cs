@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cache.Async;
+using Cache.Async.Concurrency;
 
 namespace Cache.Unit.Concurrency;
 

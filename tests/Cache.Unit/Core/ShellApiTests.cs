@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Cache.Core;
 using Cache.Unit.Support;
 
@@ -48,20 +50,90 @@ public sealed class ShellApiTests
     }
 
     [Fact]
-    public void Handles_are_equal_when_they_hold_the_same_write_of_a_key()
+    public void A_handle_is_one_reference_so_Touch_can_read_a_span_of_handles_as_entries()
     {
-        var state = Filled(2);
-        CacheEntryHandle<string, int> first = state.Find("k0");
-        Assert.True(first == state.Find("k0"));
-        Assert.Equal(first.GetHashCode(), state.Find("k0").GetHashCode());
-        Assert.True(first.Equals((object)state.Find("k0")));
-        Assert.False(first.Equals("k0"));
-        Assert.True(first != state.Find("k1"));
+        // Touch reinterprets the caller's span without a copy: a second field would break it silently.
+        Assert.Equal(IntPtr.Size, Unsafe.SizeOf<CacheEntryHandle<string, int>>());
+        Assert.Equal(IntPtr.Size, Unsafe.SizeOf<CacheEntryHandle<Guid, decimal>>());
+        Assert.Single(typeof(CacheEntryHandle<string, int>).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic));
+    }
 
-        // The same key written again with the same value is another entry.
-        CacheEntryHandle<string, int> rewritten = state.Set("k0", 0, Now).State.Find("k0");
-        Assert.NotEqual(first, rewritten);
-        Assert.Equal(0, default(CacheEntryHandle<string, int>).GetHashCode());
+    [Fact]
+    public void Touch_answers_alike_on_equal_states_whichever_was_derived_first()
+    {
+        // Found by a review: the second child of a state (and a snapshot run forward) copies the
+        // entries, and a handle read before the copy was passed over there, unlike in the first child.
+        var options = new CacheOptions { MaxSize = 3, DefaultTtl = Timeout.InfiniteTimeSpan };
+        var root = CacheState<string, int>.Empty(options).Set("a", 1, Now).State.Set("b", 2, Now).State;
+        CacheEntryHandle<string, int> a = root.Find("a");
+
+        var first = root.Set("c", 3, Now).State;
+        var second = root.Set("c", 3, Now).State;
+        var snapshotRunForward = root.AsSnapshot().Set("c", 3, Now).State;
+        foreach (var state in new[] { first, second, snapshotRunForward })
+        {
+            Assert.Equal(["b", "c", "a"], state.Touch([a]).Keys);
+            Assert.Equal(state.Get("a", Now).State.Keys, state.Touch([a]).Keys);
+        }
+
+        // A handle found in a child, touched into its parent (which stores the same write).
+        Assert.Equal(["b", "a"], root.Touch([second.Find("a")]).Keys);
+    }
+
+    [Fact]
+    public void Touch_passes_over_another_write_of_the_key_even_when_a_sibling_line_gave_it_the_same_stamp()
+    {
+        var root = Filled(2); // k0, k1
+        CacheEntryHandle<string, int> k0 = root.Find("k0");
+
+        // Each target stores k0 as its least recently used key: a use applied would move it last.
+        CacheState<string, int> rewritten = root.Remove("k0", Now).State.Set("k0", 0, Now).State.Get("k1", Now).State;
+        Assert.Equal(["k0", "k1"], rewritten.Touch([k0]).Keys);
+
+        // Siblings write k0 at the same point of their line (the same stamp): a use of one sibling's
+        // write applies to another's only when nothing tells the writes apart.
+        CacheEntryHandle<string, int> fromOne = root.Set("k0", 1, Now).State.Find("k0");
+        CacheState<string, int> otherValue = root.Set("k0", 2, Now).State.Get("k1", Now).State;
+        CacheState<string, int> otherTtl = root.Set("k0", 1, TimeSpan.FromSeconds(9), Now).State.Get("k1", Now).State;
+        CacheState<string, int> sameWrite = root.Set("k0", 1, Now).State.Get("k1", Now).State;
+        Assert.Equal(["k0", "k1"], otherValue.Touch([fromOne]).Keys);
+        Assert.Equal(["k0", "k1"], otherTtl.Touch([fromOne]).Keys);
+        Assert.Equal(["k1", "k0"], sameWrite.Touch([fromOne]).Keys);
+
+        // A reference value must be the same object, not an equal one.
+        var strings = CacheState<string, string>.Empty(CacheOptions.Default).Set("k", "v", Now).State.Set("j", "w", Now).State;
+        string shared = new('s', 3);
+        CacheEntryHandle<string, string> equalValue = strings.Set("k", new string('x', 3), Now).State.Find("k");
+        CacheEntryHandle<string, string> sameValue = strings.Set("k", shared, Now).State.Find("k");
+        Assert.Equal(["k", "j"], strings.Set("k", new string('x', 3), Now).State.Get("j", Now).State.Touch([equalValue]).Keys);
+        Assert.Equal(["j", "k"], strings.Set("k", shared, Now).State.Get("j", Now).State.Touch([sameValue]).Keys);
+    }
+
+    [Fact]
+    public void A_copy_of_a_removal_log_is_a_value_of_its_own()
+    {
+        // Found by a review: copies shared the list once the log held two removals.
+        var options = new CacheOptions { MaxSize = 1, DefaultTtl = Timeout.InfiniteTimeSpan };
+        var state = CacheState<string, int>.Empty(options).Set("a", 1, Now).State;
+        var log = default(RemovalLog<string, int>);
+        state = state.Set("b", 2, null, Now, ref log).Set("c", 3, null, Now, ref log);
+        var copy = log;
+
+        state = state.Set("d", 4, null, Now, ref log);
+        Assert.Equal(["a", "b", "c"], log.ToImmutable().Select(r => r.Key));
+        Assert.Equal(2, copy.Count);
+        Assert.Equal(["a", "b"], copy.ToImmutable().Select(r => r.Key));
+
+        // The copy goes on on its own, and the original does not see it.
+        _ = state.Set("e", 5, null, Now, ref copy);
+        Assert.Equal(["a", "b", "d"], copy.AsSpan().ToArray().Select(r => r.Key));
+        Assert.Equal(["a", "b", "c"], log.AsSpan().ToArray().Select(r => r.Key));
+        var single = default(RemovalLog<string, int>);
+        _ = state.Set("f", 6, null, Now, ref single);
+        var singleCopy = single;
+        _ = state.Set("g", 7, null, Now, ref single);
+        Assert.Equal(["d"], singleCopy.ToImmutable().Select(r => r.Key));
+        Assert.Equal(["d", "d"], single.ToImmutable().Select(r => r.Key));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Cache.Async;
 using Cache.Core;
 using Cache.Unit.Support;
 using Microsoft.Extensions.Time.Testing;
+using Cache.Async.Recording;
 
 namespace Cache.Unit.InMemory;
 

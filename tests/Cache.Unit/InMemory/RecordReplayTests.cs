@@ -2,6 +2,7 @@ using Cache.Async;
 using Cache.Core;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Cache.Async.Recording;
 
 namespace Cache.Unit.InMemory;
 

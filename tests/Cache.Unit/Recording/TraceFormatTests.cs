@@ -1,6 +1,7 @@
 using Cache.Async;
 using Cache.Core;
 using Cache.Unit.Support;
+using Cache.Async.Recording;
 
 namespace Cache.Unit.Recording;
 

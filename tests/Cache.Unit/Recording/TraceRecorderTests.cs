@@ -1,6 +1,7 @@
 using Cache.Async;
 using Cache.Core;
 using Microsoft.Extensions.Logging.Testing;
+using Cache.Async.Recording;
 
 namespace Cache.Unit.Recording;
 

@@ -2,6 +2,7 @@ using Cache.Async;
 using Cache.Replay;
 using Cache.Unit.Support;
 using Microsoft.Extensions.Time.Testing;
+using Cache.Async.Recording;
 
 namespace Cache.Unit.Replay;
 

@@ -1,5 +1,6 @@
 using Cache.Async;
 using Cache.Core;
+using Cache.Async.Recording;
 
 namespace Cache.Unit.Support;
 
