@@ -295,7 +295,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
 
     private async ValueTask<CacheLookup<T>> TryGetCoreAsync<T>(string key, CancellationToken cancellationToken)
     {
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
+        CacheLookup<T> lookup = await ReadAsync<T>(key, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
         Account(key, lookup.Found);
         return lookup;
     }
@@ -409,7 +409,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
 
     /// <summary>GET and read back, within the operation timeout counted from <paramref name="started"/>. Counts nothing.</summary>
-    private ValueTask<CacheLookup<T>> LookUpAsync<T>(string key, long started, CancellationToken cancellationToken) =>
+    private ValueTask<CacheLookup<T>> ReadAsync<T>(string key, long started, CancellationToken cancellationToken) =>
         _operations.RunAsync(
             "GET",
             key,
@@ -560,7 +560,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry)
     {
         long started = Stopwatch.GetTimestamp();
-        CacheLookup<T> lookup = await LookUpAsync<T>(key, started, CancellationToken.None).ConfigureAwait(false);
+        CacheLookup<T> lookup = await ReadAsync<T>(key, started, CancellationToken.None).ConfigureAwait(false);
         long spent = Stopwatch.GetTimestamp() - started;
         int answered;
         lock (_gate)
