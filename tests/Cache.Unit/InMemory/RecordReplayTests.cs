@@ -337,7 +337,14 @@ public sealed class RecordReplayTests
         public void Stall()
         {
             _markerWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _open, new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+            // Only an open gate is replaced: the recorder's writer may already wait on a closed one
+            // (it writes the header as soon as the cache is built, often before the first Stall),
+            // and a replaced gate would never open for it. That race hung a CI run's first stall.
+            if (Volatile.Read(ref _open).Task.IsCompleted)
+            {
+                Volatile.Write(ref _open, new(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
         }
 
         /// <summary>Lets writes through; completes once the recorder has written its lost-records marker.</summary>
