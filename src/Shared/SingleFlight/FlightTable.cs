@@ -92,6 +92,7 @@ internal sealed class FlightTable(Lock gate)
 
         try
         {
+            // Stryker disable once Boolean : Cache.Async's store completes synchronously, so nothing resumes; Redis's asynchronous store is Cache.Redis's copy of this file.
             await store(value).ConfigureAwait(false);
         }
         finally

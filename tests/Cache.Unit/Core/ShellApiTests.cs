@@ -96,16 +96,21 @@ public sealed class ShellApiTests
         CacheState<string, int> otherValue = root.Set("k0", 2, Now).State.Get("k1", Now).State;
         CacheState<string, int> otherTtl = root.Set("k0", 1, TimeSpan.FromSeconds(9), Now).State.Get("k1", Now).State;
         CacheState<string, int> sameWrite = root.Set("k0", 1, Now).State.Get("k1", Now).State;
+        Assert.All(new[] { otherValue, otherTtl, sameWrite }, state => Assert.Equal(fromOne.Entry.WriteStamp, state.Find("k0").Entry.WriteStamp));
         Assert.Equal(["k0", "k1"], otherValue.Touch([fromOne]).Keys);
         Assert.Equal(["k0", "k1"], otherTtl.Touch([fromOne]).Keys);
         Assert.Equal(["k1", "k0"], sameWrite.Touch([fromOne]).Keys);
 
         // A reference value must be the same object, not an equal one.
         var strings = CacheState<string, string>.Empty(CacheOptions.Default).Set("k", "v", Now).State.Set("j", "w", Now).State;
+        _ = strings.Get("j", Now); // the first child writes in place; the siblings below all fork, with the same stamps
         string shared = new('s', 3);
         CacheEntryHandle<string, string> equalValue = strings.Set("k", new string('x', 3), Now).State.Find("k");
         CacheEntryHandle<string, string> sameValue = strings.Set("k", shared, Now).State.Find("k");
-        Assert.Equal(["k", "j"], strings.Set("k", new string('x', 3), Now).State.Get("j", Now).State.Touch([equalValue]).Keys);
+        CacheState<string, string> equalTarget = strings.Set("k", new string('x', 3), Now).State.Get("j", Now).State;
+        Assert.Equal(equalValue.Entry.WriteStamp, equalTarget.Find("k").Entry.WriteStamp);
+        Assert.Equal(equalValue.Value, equalTarget.Find("k").Value);
+        Assert.Equal(["k", "j"], equalTarget.Touch([equalValue]).Keys);
         Assert.Equal(["j", "k"], strings.Set("k", shared, Now).State.Get("j", Now).State.Touch([sameValue]).Keys);
     }
 
