@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Cache.Async.DependencyInjection;
+using Cache.Shared.DependencyInjection;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -98,7 +99,7 @@ public static class InMemoryCacheServiceCollectionExtensions
         // The registered name wins over a Name set by configure or configuration: it is the key.
         options.PostConfigure(o => o.Name = name);
         AddValidation(services, options);
-        ThrowIfTakenByAnotherBackend(services, name);
+        CacheNames.ThrowIfTakenByAnotherBackend<InMemoryCache>(services, name);
 
         // The factory, not the monitor: the cache reads its options once, and a monitor would
         // re-validate on every configuration reload and throw from the reload.
@@ -106,17 +107,6 @@ public static class InMemoryCacheServiceCollectionExtensions
             Create(provider, provider.GetRequiredService<IOptionsFactory<InMemoryCacheOptions>>().Create((string)key!)));
         services.TryAddKeyedSingleton<ICache>(name, static (provider, key) => provider.GetRequiredKeyedService<InMemoryCache>(key));
         return services;
-    }
-
-    /// <summary>A name is one cache: an <see cref="ICache"/> another backend registered under it would be silently kept.</summary>
-    private static void ThrowIfTakenByAnotherBackend(IServiceCollection services, string name)
-    {
-        bool taken = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(ICache));
-        bool ours = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(InMemoryCache));
-        if (taken && !ours)
-        {
-            throw new InvalidOperationException($"A cache named '{name}' is already registered by another backend; give each cache its own name.");
-        }
     }
 
     private static void AddValidation(IServiceCollection services, OptionsBuilder<InMemoryCacheOptions> options)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Cache.Redis.DependencyInjection;
+using Cache.Shared.DependencyInjection;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -79,12 +80,7 @@ public static class RedisCacheServiceCollectionExtensions
         configure(options);
         options.PostConfigure(o => o.Name = name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisCacheOptions>, RedisCacheOptionsValidator>());
-        bool taken = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(ICache));
-        bool ours = services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(RedisCache));
-        if (taken && !ours)
-        {
-            throw new InvalidOperationException($"A cache named '{name}' is already registered by another backend; give each cache its own name.");
-        }
+        CacheNames.ThrowIfTakenByAnotherBackend<RedisCache>(services, name);
 
         // The factory, not the monitor: the cache reads its options once, and a monitor would
         // re-validate on every configuration reload and throw from the reload.

@@ -113,6 +113,10 @@ public sealed class NamedCacheTests
         var refused = Assert.Throws<InvalidOperationException>(() => services.AddInMemoryCache("taken"));
         Assert.Contains("'taken'", refused.Message, StringComparison.Ordinal);
 
+        // An in-memory cache under another name does not make this name ours.
+        var mixed = new ServiceCollection().AddInMemoryCache("mine").AddKeyedSingleton<ICache>("taken", other);
+        Assert.Throws<InvalidOperationException>(() => mixed.AddInMemoryCache("taken"));
+
         using var provider = new ServiceCollection()
             .AddKeyedSingleton<ICache>("unrelated", other)
             .AddInMemoryCache("twice", o => o.MaxSize = 10)
