@@ -10,6 +10,7 @@ namespace Cache.Redis.Tests;
 /// </summary>
 public sealed class RedisContractTests(RedisServerFixture server) : CacheContractTests, IClassFixture<RedisServerFixture>
 {
+    // Real seconds: the server expires keys by its own clock (see LetPassAsync).
     protected override TimeSpan ShortTtl => TimeSpan.FromSeconds(2);
 
     // Each test its own prefix on the shared server: a fresh, empty cache.

@@ -84,6 +84,8 @@ public sealed class RedisFaultTests
     public async Task Against_a_stalled_server_every_call_GetOrSet_included_returns_within_one_operation_timeout()
     {
         // A paused server keeps its socket open and answers nothing: each round trip waits out the timeout.
+        // Real time on purpose: the bound under test is the client's operation timeout against a paused
+        // server process, which runs on the real clock and which no FakeTimeProvider can move.
         TimeSpan timeout = TimeSpan.FromSeconds(1);
         using var server = new RedisServer();
         await using RedisCache cache = Create(server, timeout);
