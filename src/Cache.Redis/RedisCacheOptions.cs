@@ -1,3 +1,4 @@
+using Cache.Async;
 namespace Cache.Redis;
 
 /// <summary>Options of a <see cref="RedisCache"/>; mutable, for the options pattern.</summary>

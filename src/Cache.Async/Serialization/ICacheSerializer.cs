@@ -1,4 +1,4 @@
-namespace Cache.Redis;
+namespace Cache.Async;
 
 /// <summary>
 /// Turns cached values into bytes and back. A serializer must not write type names into the

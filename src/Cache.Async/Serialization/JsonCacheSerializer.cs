@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Cache.Redis;
+namespace Cache.Async;
 
 /// <summary>
 /// The default serializer: UTF-8 JSON by System.Text.Json. Payloads carry the value's data and
