@@ -2,8 +2,9 @@
 # Cache's one test command: restores, builds (warnings are errors), checks formatting, runs every
 # test project, runs the benchmarks once in BenchmarkDotNet's dry job, then the mutation gates (Stryker.NET: Cache.Core >= 95 %, Cache.Async >= 90 %, side by side; docs/mutation.md).
 # Exits non-zero on any failure. Nothing is assumed on the machine beyond the .NET 10 SDK: the Redis
-# tests need a redis-server binary, which this script installs (Debian's package) when it is missing;
-# the tests start and stop their own servers on free loopback ports.
+# and Memcached tests need redis-server and memcached binaries, which this script installs (Debian's
+# packages) when they are missing, and says so; the tests start and stop their own servers on free
+# loopback ports.
 #
 #   ./test.sh              everything, as CI runs it
 #   ./test.sh --no-mutation  build and tests only (quick local loop)
@@ -28,9 +29,10 @@ dotnet tool restore
 dotnet restore Cache.sln
 
 if (( run_tests )); then
-  step "redis-server for the Redis tests and benchmark, unzip for the package check"
+  step "redis-server and memcached for the server backends' tests and benchmark, unzip for the package check"
   missing=()
   command -v redis-server > /dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
+  command -v memcached > /dev/null 2>&1 || [[ -x /usr/bin/memcached ]] || missing+=(memcached)
   command -v unzip > /dev/null 2>&1 || missing+=(unzip)
   if (( ${#missing[@]} > 0 )); then
     echo "not installed: ${missing[*]}: installing Debian's packages"
@@ -41,6 +43,7 @@ if (( run_tests )); then
     "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
   fi
   "$(command -v redis-server || echo /usr/bin/redis-server)" --version
+  "$(command -v memcached || echo /usr/bin/memcached)" -V
 
   step "build (Release, warnings as errors)"
   dotnet build Cache.sln -c Release --no-restore
@@ -51,7 +54,7 @@ if (( run_tests )); then
   step "packages (dotnet pack, with NuGet's package validation)"
   rm -rf artifacts/packages
   dotnet pack Cache.sln -c Release --no-build --no-restore -o artifacts/packages -v quiet
-  for id in ExactCache.Core ExactCache ExactCache.Redis; do
+  for id in ExactCache.Core ExactCache ExactCache.Redis ExactCache.Memcached; do
     package=$(ls artifacts/packages/"$id".[0-9]*.nupkg)
     [[ -f ${package%.nupkg}.snupkg ]] || { echo "$id: no symbol package" >&2; exit 1; }
     nuspec=$(unzip -p "$package" "$id.nuspec")
@@ -66,7 +69,7 @@ if (( run_tests )); then
 
   passed=0
   failed=0
-  for project in tests/Cache.Unit/Cache.Unit.csproj tests/Cache.Properties/Cache.Properties.csproj tests/Cache.FSharp/Cache.FSharp.fsproj tests/Cache.Redis.Tests/Cache.Redis.Tests.csproj; do
+  for project in tests/Cache.Unit/Cache.Unit.csproj tests/Cache.Properties/Cache.Properties.csproj tests/Cache.FSharp/Cache.FSharp.fsproj tests/Cache.Redis.Tests/Cache.Redis.Tests.csproj tests/Cache.Memcached.Tests/Cache.Memcached.Tests.csproj; do
     step "test $project"
     log=$(mktemp)
     status=0

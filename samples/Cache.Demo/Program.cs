@@ -1,28 +1,37 @@
 using Cache.Async;
+using Cache.Memcached;
 using Cache.Redis;
 using Microsoft.Extensions.Time.Testing;
 
 // A walk through Cache: the basics, time travel, LRU eviction, single flight, statistics.
 //   dotnet run --project samples/Cache.Demo                               in memory
 //   dotnet run --project samples/Cache.Demo -- --redis 127.0.0.1:6379     parts 1, 4 and 5 on Redis
+//   dotnet run --project samples/Cache.Demo -- --memcached 127.0.0.1:11211 parts 1, 4 and 5 on memcached
 string? redis = args.Length == 2 && args[0] == "--redis" ? args[1] : null;
-if (args.Length > 0 && redis is null)
+string? memcached = args.Length == 2 && args[0] == "--memcached" ? args[1] : null;
+if (args.Length > 0 && redis is null && memcached is null)
 {
-    Console.Error.WriteLine("usage: Cache.Demo [--redis <StackExchange.Redis configuration, e.g. 127.0.0.1:6379>]");
+    Console.Error.WriteLine("usage: Cache.Demo [--redis <StackExchange.Redis configuration, e.g. 127.0.0.1:6379> | --memcached <host:port[,host:port...]>]");
     return 2;
 }
 
-// The same ICache code runs on either backend; only this line differs.
-ICache MakeCache() => redis is null
-    ? new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500, DefaultTtl = TimeSpan.FromMinutes(30) })
-    : new RedisCache(new RedisCacheOptions { Configuration = redis, KeyPrefix = "cache-demo:", DefaultTtl = TimeSpan.FromMinutes(30) });
+// The server backend, if any: its name in what the demo prints.
+string? server = redis is not null ? "Redis" : memcached is not null ? "memcached" : null;
 
-string backend = redis is null ? "in memory" : $"on Redis at {redis} (keys under \"cache-demo:\")";
+// The same ICache code runs on every backend; only this line differs.
+ICache MakeCache() => (redis, memcached) switch
+{
+    (not null, _) => new RedisCache(new RedisCacheOptions { Configuration = redis, KeyPrefix = "cache-demo:", DefaultTtl = TimeSpan.FromMinutes(30) }),
+    (_, not null) => new MemcachedCache(new MemcachedCacheOptions { Servers = memcached.Split(','), KeyPrefix = "cache-demo:", DefaultTtl = TimeSpan.FromMinutes(30) }),
+    _ => new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500, DefaultTtl = TimeSpan.FromMinutes(30) }),
+};
+
+string backend = server is null ? "in memory" : $"on {server} at {redis ?? memcached} (keys under \"cache-demo:\")";
 Console.WriteLine($"== 1. Basics, {backend}: DefaultTtl 30 min");
 {
     ICache cache = MakeCache();
     using var disposeCache = (IDisposable)cache;
-    await cache.ClearAsync(); // a fresh start, also for a Redis that ran the demo before
+    await cache.ClearAsync(); // a fresh start, also for a server that ran the demo before
     await cache.SetAsync("user:42", new User(42, "Ada"));                    // default TTL: 30 min
     await cache.SetAsync("session:abc", "token-123", TimeSpan.FromMinutes(5)); // explicit TTL: 5 min
 
@@ -30,13 +39,13 @@ Console.WriteLine($"== 1. Basics, {backend}: DefaultTtl 30 min");
     Console.WriteLine($"get session:abc      -> {await cache.GetAsync<string>("session:abc")}");
     Console.WriteLine($"get missing          -> {await cache.GetAsync<string>("missing") ?? "(miss)"}");
     Console.WriteLine($"exists session:abc   -> {await cache.ExistsAsync("session:abc")}");
-    PrintStats(await cache.GetStatsAsync(), onRedis: redis is not null);
+    PrintStats(await cache.GetStatsAsync(), server);
 }
 
 Console.WriteLine();
-Console.WriteLine(redis is null
+Console.WriteLine(server is null
     ? "== 2. Time travel on a FakeTimeProvider (no sleeping)"
-    : "== 2. Time travel on a FakeTimeProvider (in memory: Redis keeps the server's real time)");
+    : $"== 2. Time travel on a FakeTimeProvider (in memory: {server} keeps the server's real time)");
 var time = new FakeTimeProvider();
 var timeTravelOptions = new InMemoryCacheOptions
 {
@@ -65,9 +74,9 @@ using (var cache = new InMemoryCache(timeTravelOptions, time))
 }
 
 Console.WriteLine();
-Console.WriteLine(redis is null
+Console.WriteLine(server is null
     ? "== 3. LRU eviction at MaxSize 3"
-    : "== 3. LRU eviction at MaxSize 3 (in memory: on Redis, capacity is the server's maxmemory with allkeys-lru)");
+    : $"== 3. LRU eviction at MaxSize 3 (in memory: on {server}, capacity and recency are the server's)");
 using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 3 }, time))
 {
     await cache.SetAsync("a", 1);
@@ -86,7 +95,7 @@ using (var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 3 }, t
 Console.WriteLine();
 Console.WriteLine($"== 4. Single flight, {backend}: 50 concurrent callers, one factory run");
 {
-    ICache cache = redis is null ? new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500 }, time) : MakeCache();
+    ICache cache = server is null ? new InMemoryCache(new InMemoryCacheOptions { MaxSize = 500 }, time) : MakeCache();
     using var disposeCache = (IDisposable)cache;
     await cache.ClearAsync();
     int runs = 0;
@@ -112,23 +121,23 @@ Console.WriteLine($"== 4. Single flight, {backend}: 50 concurrent callers, one f
     Console.WriteLine();
     Console.WriteLine($"== 5. Final statistics, {backend}");
     CacheStats stats = await cache.GetStatsAsync();
-    PrintStats(stats, onRedis: redis is not null);
+    PrintStats(stats, server);
     Console.WriteLine(
         $"What they say: each lookup counts one hit or one miss. The {answers.Length} callers all missed and shared " +
         $"{runs} factory run, whose value was stored once (Sets {stats.Sets}); the 10 calls after it hit (Hits {stats.Hits}).");
-    if (redis is not null)
+    if (server is not null)
     {
-        Console.WriteLine("On Redis, hits, misses, sets and removals are this client's; evictions, expirations and entries are the server's (see INFO), so the client does not show them.");
+        Console.WriteLine($"On {server}, hits, misses, sets and removals are this client's; evictions, expirations and entries are the server's (its own statistics), so the client does not show them.");
         await cache.ClearAsync();
     }
 }
 
 return 0;
 
-static void PrintStats(CacheStats stats, bool onRedis = false)
+static void PrintStats(CacheStats stats, string? server = null)
 {
-    // What the server keeps (capacity, expiry, entries) is not this client's to count on Redis.
-    string ServerSide(object value) => onRedis ? "not tracked by Redis" : value.ToString()!;
+    // What the server keeps (capacity, expiry, entries) is not this client's to count on a server.
+    string ServerSide(object value) => server is not null ? "the server's" : value.ToString()!;
     Console.WriteLine("+--------------------+----------------------+");
     Row("Hits", stats.Hits);
     Row("Misses", stats.Misses);

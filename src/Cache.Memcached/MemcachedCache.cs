@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Cache.Async;
 using Cache.Core;
 using Cache.Memcached.Cluster;
@@ -64,7 +65,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
     private readonly FlightTable _flights;
 
     // Runs whose lookup has not answered yet (guarded by _gate); as in RedisCache.
-    private readonly HashSet<Flight> _lookingUp = [];
+    private readonly Dictionary<Flight, int> _lookingUp = [];
     private long _hits;
     private long _misses;
     private long _sets;
@@ -327,16 +328,20 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
     /// from anywhere), the commands are sent again under the new one, once: that one was current
     /// during this call, so the answer is one the call may give. Returns the commands' replies.
     /// </summary>
-    private async Task<MetaReply[]?> ExchangeAsync(ServerNode node, int slot, Action<MetaRequest, ulong> build, Admission? admission, long deadline, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="only"/>, the commands go under that generation alone, and the call answers
+    /// null when the generation moved on (a factory's store, which must not outlive a Clear since its lookup).
+    /// <paramref name="used"/> receives the generation the answer is under.
+    /// </remarks>
+    private async Task<MetaReply[]?> ExchangeAsync(ServerNode node, int slot, Action<MetaRequest, ulong> build, Admission? admission, long deadline, CancellationToken cancellationToken, ulong? only = null, StrongBox<ulong>? used = null)
     {
-        if (node.Generation is not { } generation)
+        ulong generation = only ?? node.Generation ?? await node.LearnGenerationAsync(async clearing =>
         {
-            bool clearing = node.ClearPending;
-            MetaReply[] first = (await node.SendAsync(new MetaRequest().Increment(_keys.GenerationKey, NewGeneration(), clearing ? 1UL : 0UL, 0), slot, null, deadline, cancellationToken).ConfigureAwait(false))!;
+            // Moves the generation on when a Clear is owed; reads it (creating it when missing) otherwise.
+            MetaReply[] first = (await node.SendAsync(new MetaRequest().Increment(_keys.GenerationKey, NewGeneration(), clearing ? 1UL : 0UL, 0), slot, null, deadline, CancellationToken.None).ConfigureAwait(false))!;
             ThrowIfBad(first, 1);
-            generation = GenerationOf(first[0]);
-            node.Observe(generation, cleared: clearing);
-        }
+            return GenerationOf(first[0]);
+        }).WaitAsync(cancellationToken).ConfigureAwait(false);
 
         for (int attempt = 0; ; attempt++)
         {
@@ -352,8 +357,18 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
             ThrowIfBad(replies, request.EndsWithNoop ? 1 : request.Replies);
             ulong current = GenerationOf(replies[0]);
             node.Observe(current);
+            if (only is not null && current != generation)
+            {
+                return null;
+            }
+
             if (current == generation || attempt == 1)
             {
+                if (used is not null)
+                {
+                    used.Value = generation;
+                }
+
                 return replies[1..];
             }
 
@@ -368,8 +383,9 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
         {
             return await operation().ConfigureAwait(false);
         }
-        catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested) && exception is not ObjectDisposedException)
+        catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            // A call under way when the cache is disposed meets closed connections: a miss, as in RedisCache.
             MemcachedCacheLog.OperationFailed(_logger, command, key, exception);
             return fallback;
         }
@@ -385,8 +401,8 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
         return lookup;
     }
 
-    /// <summary>mg and read back, before <paramref name="deadline"/>. Counts nothing.</summary>
-    private ValueTask<CacheLookup<T>> ReadAsync<T>(string key, long deadline, CancellationToken cancellationToken) =>
+    /// <summary>mg and read back, before <paramref name="deadline"/>; <paramref name="used"/> receives the generation read under. Counts nothing.</summary>
+    private ValueTask<CacheLookup<T>> ReadAsync<T>(string key, long deadline, CancellationToken cancellationToken, StrongBox<ulong>? used = null) =>
         RunAsync(
             "mg",
             key,
@@ -395,7 +411,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
                 CacheKey cacheKey = WireKeys.Of(key);
                 (ServerNode node, int slot) = Route(cacheKey);
                 byte[] wire = [];
-                MetaReply[] replies = (await ExchangeAsync(node, slot, (request, generation) => request.Get(wire = _keys.Of(cacheKey, generation), 1), null, deadline, cancellationToken).ConfigureAwait(false))!;
+                MetaReply[] replies = (await ExchangeAsync(node, slot, (request, generation) => request.Get(wire = _keys.Of(cacheKey, generation), 1), null, deadline, cancellationToken, used: used).ConfigureAwait(false))!;
                 return Decode<T>(cacheKey, replies[0], node, slot, wire);
             },
             default(CacheLookup<T>),
@@ -492,7 +508,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
                     (request, generation) =>
                     {
                         byte[] wire = _keys.Of(cacheKey, generation);
-                        _ = hashed ? request.Get(wire, 1) : request.Peek(wire, 1);
+                        _ = hashed ? request.Get(wire, 1, peek: true) : request.Peek(wire, 1);
                     },
                     null,
                     Deadline(),
@@ -564,10 +580,15 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
             flight = _flights.JoinLocked(key, out starts);
             if (starts)
             {
-                _lookingUp.Add(flight);
+                _lookingUp[flight] = 0;
             }
 
-            pastLookup = !_lookingUp.Contains(flight);
+            // Counted when the lookup answers, even if it cancels before: each lookup counts one hit or miss.
+            pastLookup = !_lookingUp.TryGetValue(flight, out int joined);
+            if (!pastLookup)
+            {
+                _lookingUp[flight] = joined + 1;
+            }
         }
 
         if (pastLookup)
@@ -590,13 +611,13 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
     private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, long expiry)
     {
         long started = _time.GetTimestamp();
-        CacheLookup<T> lookup = await ReadAsync<T>(key, Deadline(), CancellationToken.None).ConfigureAwait(false);
+        var lookedUpUnder = new StrongBox<ulong>();
+        CacheLookup<T> lookup = await ReadAsync<T>(key, Deadline(), CancellationToken.None, lookedUpUnder).ConfigureAwait(false);
         TimeSpan spent = _time.GetElapsedTime(started);
         int answered;
         lock (_gate)
         {
-            _lookingUp.Remove(flight);
-            answered = flight.Waiters;
+            _lookingUp.Remove(flight, out answered);
             if (lookup.Found)
             {
                 _flights.DetachOwnLocked(key, flight);
@@ -627,7 +648,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
             factory,
             async value =>
             {
-                await StoreAsync(key, flight, value, expiry, spent).ConfigureAwait(false);
+                await StoreAsync(key, flight, value, expiry, spent, lookedUpUnder.Value).ConfigureAwait(false);
                 Detach(key, flight);
             },
             _logger).ConfigureAwait(false);
@@ -635,10 +656,10 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Stores a factory's value with add, if its run is still registered (no newer write from this
-    /// process) and the key is still absent (no newer write from another), within what the lookup
-    /// left of the operation timeout.
+    /// process), the key is still absent (no newer write from another) and the generation is the
+    /// lookup's (no Clear from anywhere since), within what the lookup left of the operation timeout.
     /// </summary>
-    private async Task StoreAsync<T>(string key, Flight flight, T value, long expiry, TimeSpan spent)
+    private async Task StoreAsync<T>(string key, Flight flight, T value, long expiry, TimeSpan spent, ulong generation)
     {
         if (_codec.EncodeMade(key, value) is not { } payload)
         {
@@ -660,7 +681,8 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
                 CacheKey cacheKey = WireKeys.Of(key);
                 (ServerNode node, int slot) = Route(cacheKey);
                 var registered = new Admission(_gate, () => _flights.IsRegisteredLocked(key, flight));
-                MetaReply[]? replies = await ExchangeAsync(node, slot, (request, generation) => Write(request, cacheKey, generation, payload, expiry, add: true, 1), registered, deadline, CancellationToken.None).ConfigureAwait(false);
+                // Under the generation of the lookup only: a Clear from anywhere since then wins.
+                MetaReply[]? replies = await ExchangeAsync(node, slot, (request, under) => Write(request, cacheKey, under, payload, expiry, add: true, 1), registered, deadline, CancellationToken.None, only: generation).ConfigureAwait(false);
                 return replies is not null && await StoredAsync(cacheKey, replies[0], node, slot, payload, deadline, CancellationToken.None).ConfigureAwait(false);
             },
             false,

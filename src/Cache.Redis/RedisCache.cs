@@ -40,9 +40,10 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly FlightTable _flights;
 
-    // Runs whose GET has not answered yet (guarded by _gate). A caller that joins one is counted by
-    // the run, as a hit or a miss, when the GET answers; a caller that joins later is a miss.
-    private readonly HashSet<Flight> _lookingUp = [];
+    // Runs whose GET has not answered yet, with the callers that joined each meanwhile (guarded by
+    // _gate). Those callers are counted by the run, as hits or misses, when the GET answers, even
+    // one that cancelled before; a caller that joins later is a miss.
+    private readonly Dictionary<Flight, int> _lookingUp = [];
     private long _hits;
     private long _misses;
     private long _sets;
@@ -380,10 +381,15 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             flight = _flights.JoinLocked(key, out starts);
             if (starts)
             {
-                _lookingUp.Add(flight);
+                _lookingUp[flight] = 0;
             }
 
-            pastLookup = !_lookingUp.Contains(flight);
+            // Counted when the lookup answers, even if it cancels before: each lookup counts one hit or miss.
+            pastLookup = !_lookingUp.TryGetValue(flight, out int joined);
+            if (!pastLookup)
+            {
+                _lookingUp[flight] = joined + 1;
+            }
         }
 
         if (pastLookup)
@@ -565,8 +571,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         int answered;
         lock (_gate)
         {
-            _lookingUp.Remove(flight);
-            answered = flight.Waiters;
+            _lookingUp.Remove(flight, out answered);
             if (lookup.Found)
             {
                 _flights.DetachOwnLocked(key, flight); // done: a later caller looks up afresh

@@ -158,6 +158,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                 FlushResult flushed = await _writer.FlushAsync().ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
+                    Fail(new IOException("The connection closed."));
                     break;
                 }
             }
@@ -194,7 +195,12 @@ internal sealed class ServerConnection : IAsyncDisposable
 
                     if (pending.Add(reply))
                     {
-                        _ = _sent.TryDequeue(out _);
+                        // A failure that emptied the queue meanwhile failed this request; what else was taken is failed too.
+                        if (_sent.TryDequeue(out PendingRequest? taken) && !ReferenceEquals(taken, pending))
+                        {
+                            taken.Fail(Volatile.Read(ref _failure) ?? new IOException("The connection failed."));
+                        }
+
                         pending.Complete();
                     }
 

@@ -28,6 +28,8 @@ internal sealed class ServerNode : IAsyncDisposable
     private ulong _generation;
     private bool _knowsGeneration;
     private bool _clearPending;
+    private Task<ulong>? _learning;
+    private bool _learningClears;
 
     public ServerNode(ServerAddress address, int connections, int maxInFlight, TimeSpan connectTimeout, TimeProvider time)
     {
@@ -78,6 +80,25 @@ internal sealed class ServerNode : IAsyncDisposable
             {
                 _clearPending = false;
             }
+        }
+    }
+
+    /// <summary>
+    /// Learns the generation through <paramref name="fetch"/> (given whether it must move the
+    /// generation on, for a Clear owed): one fetch at a time, which every request that needs it
+    /// waits for, so an owed Clear is made once and no request goes out under the generation before it.
+    /// </summary>
+    public Task<ulong> LearnGenerationAsync(Func<bool, Task<ulong>> fetch)
+    {
+        lock (_sync)
+        {
+            if (_learning is { IsCompleted: false } && _learningClears == _clearPending)
+            {
+                return _learning;
+            }
+
+            _learningClears = _clearPending;
+            return _learning = LearnAsync(fetch, _learningClears);
         }
     }
 
@@ -154,7 +175,19 @@ internal sealed class ServerNode : IAsyncDisposable
             {
                 await connection.Result.DisposeAsync().ConfigureAwait(false);
             }
+            else if (connection is { IsCompleted: false })
+            {
+                // Still connecting: closed as soon as it opens, never left running.
+                _ = connection.ContinueWith(static opened => opened.Result.DisposeAsync().AsTask(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
         }
+    }
+
+    private async Task<ulong> LearnAsync(Func<bool, Task<ulong>> fetch, bool clearing)
+    {
+        ulong generation = await fetch(clearing).ConfigureAwait(false);
+        Observe(generation, cleared: clearing);
+        return generation;
     }
 
     private async Task<ServerConnection> ConnectionAsync(int slot, CancellationToken cancellationToken)

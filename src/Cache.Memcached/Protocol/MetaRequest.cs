@@ -22,10 +22,15 @@ internal sealed class MetaRequest
     /// <summary>Whether the replies end with <c>MN</c> (a quiet command made their number unknown).</summary>
     public bool EndsWithNoop { get; private set; }
 
-    /// <summary><c>mg</c> with the value, client flags and CAS; quiet leaves a miss unanswered.</summary>
-    public MetaRequest Get(byte[] key, int opaque, bool quiet = false)
+    /// <summary><c>mg</c> with the value, client flags and CAS; quiet leaves a miss unanswered; a peek leaves the item's place in the LRU (flag <c>u</c>).</summary>
+    public MetaRequest Get(byte[] key, int opaque, bool quiet = false, bool peek = false)
     {
         Command("mg "u8, key).Append(" b v f c"u8);
+        if (peek)
+        {
+            Append(" u"u8);
+        }
+
         return End(opaque, quiet);
     }
 
