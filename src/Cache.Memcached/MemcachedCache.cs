@@ -37,7 +37,7 @@ namespace Cache.Memcached;
 /// from any process is seen by the next operation of every other.
 /// </para>
 /// </remarks>
-public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
+public sealed partial class MemcachedCache : ICache, IDisposable, IAsyncDisposable
 {
     /// <summary>
     /// The name of the meter every memcached cache reports to, for a <c>MeterListener</c> or
@@ -64,12 +64,8 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly FlightTable _flights;
 
-    // Runs whose lookup has not answered yet (guarded by _gate); as in RedisCache.
-    private readonly Dictionary<Flight, int> _lookingUp = [];
-    private long _hits;
-    private long _misses;
-    private long _sets;
-    private long _removals;
+    private readonly RequestCounter _counter;
+    private readonly LookupFlights _lookups;
     private volatile bool _disposed;
 
     /// <summary>Creates a cache on the servers of <paramref name="options"/>. Nothing connects until the first request.</summary>
@@ -102,6 +98,8 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
         _nodes = [.. servers.Select(address => new ServerNode(address, options.ConnectionsPerServer, MaxInFlightPerConnection, options.OperationTimeout, _time))];
         _ring = new HashRing<ServerNode>([.. _nodes.Select(static node => (node.Address.ToString(), node))]);
         _metrics = new CacheMetrics(meterFactory, MeterName, options.Name, "memcached", entries: null);
+        _counter = new RequestCounter(_metrics, _logger);
+        _lookups = new LookupFlights(_flights, _counter, _logger);
     }
 
     // Every public operation checks its arguments, token and disposal before it returns, so a
@@ -224,13 +222,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
     public ValueTask<CacheStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(cancellationToken);
-        return new(new CacheStats
-        {
-            Hits = Interlocked.Read(ref _hits),
-            Misses = Interlocked.Read(ref _misses),
-            Sets = Interlocked.Read(ref _sets),
-            Removals = Interlocked.Read(ref _removals),
-        });
+        return new(_counter.Stats());
     }
 
     /// <summary>Cancels running factories and closes every connection. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
@@ -397,7 +389,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
     private async ValueTask<CacheLookup<T>> TryGetCoreAsync<T>(string key, CancellationToken cancellationToken)
     {
         CacheLookup<T> lookup = await ReadAsync<T>(key, Deadline(), cancellationToken).ConfigureAwait(false);
-        Account(key, lookup.Found);
+        _counter.Lookup(key, lookup.Found);
         return lookup;
     }
 
@@ -447,7 +439,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
                 CacheKey cacheKey = WireKeys.Of(key);
                 (ServerNode node, int slot) = Route(cacheKey);
                 long deadline = Deadline();
-                var detach = new Admission(_gate, () => { _flights.DetachLocked(key); return true; });
+                Admission detach = Detaching([key]);
                 MetaReply[] replies = (await ExchangeAsync(node, slot, (request, generation) => Write(request, cacheKey, generation, value, expiry, add: false, 1), detach, deadline, cancellationToken).ConfigureAwait(false))!;
                 return await StoredAsync(cacheKey, replies[0], node, slot, value, deadline, cancellationToken).ConfigureAwait(false);
             },
@@ -455,7 +447,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         if (stored)
         {
-            Interlocked.Increment(ref _sets);
+            _counter.Stored();
         }
     }
 
@@ -486,7 +478,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
         }
 
         MemcachedCacheLog.NotStored(_logger, key.Key, reply.Message ?? "SERVER_ERROR");
-        var detach = new Admission(_gate, () => { _flights.DetachLocked(key.Key); return true; });
+        Admission detach = Detaching([key.Key]);
         _ = await ExchangeAsync(node, slot, (request, generation) => request.Delete(_keys.Of(key, generation), 1), detach, deadline, cancellationToken).ConfigureAwait(false);
         return false;
     }
@@ -529,7 +521,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
             {
                 CacheKey cacheKey = WireKeys.Of(key);
                 (ServerNode node, int slot) = Route(cacheKey);
-                var detach = new Admission(_gate, () => { _flights.DetachLocked(key); return true; });
+                Admission detach = Detaching([key]);
                 MetaReply[] replies = (await ExchangeAsync(node, slot, (request, generation) => request.Delete(_keys.Of(cacheKey, generation), 1), detach, Deadline(), cancellationToken).ConfigureAwait(false))!;
                 return replies[0].Status == MetaStatus.Done;
             },
@@ -537,7 +529,7 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         if (removed)
         {
-            Interlocked.Increment(ref _removals);
+            _counter.Removed();
         }
 
         return removed;
@@ -568,91 +560,26 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
         })).ConfigureAwait(false);
     }
 
-    private async ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, long expiry, CancellationToken cancellationToken)
-    {
-        // Join the key's run, or start one, before anything is looked up (as in RedisCache).
-        Flight flight;
-        bool starts;
-        bool pastLookup;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            flight = _flights.JoinLocked(key, out starts);
-            if (starts)
-            {
-                _lookingUp[flight] = 0;
-            }
-
-            // Counted when the lookup answers, even if it cancels before: each lookup counts one hit or miss.
-            pastLookup = !_lookingUp.TryGetValue(flight, out int joined);
-            if (!pastLookup)
-            {
-                _lookingUp[flight] = joined + 1;
-            }
-        }
-
-        if (pastLookup)
-        {
-            Account(key, hit: false); // the run's lookup missed and its factory will answer this caller
-        }
-
-        if (starts)
-        {
-            _ = RunFlightAsync(key, flight, factory, expiry);
-        }
-
-        return await _flights.AwaitAsync(key, flight, factory, _logger, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
-    /// A GetOrSet run: mg, and on a miss the factory, then an add. One operation timeout budgets the
-    /// run's server work, the lookup and the store together; the factory's run time is the callers'.
+    /// mg, and on a miss the factory, then an add under the generation the mg saw
+    /// (<see cref="LookupFlights"/>). One operation timeout budgets the run's server work, the lookup
+    /// and the store together; the factory's run time is the callers'.
     /// </summary>
-    private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, long expiry)
-    {
-        long started = _time.GetTimestamp();
-        var lookedUpUnder = new StrongBox<ulong>();
-        CacheLookup<T> lookup = await ReadAsync<T>(key, Deadline(), CancellationToken.None, lookedUpUnder).ConfigureAwait(false);
-        TimeSpan spent = _time.GetElapsedTime(started);
-        int answered;
-        lock (_gate)
-        {
-            _lookingUp.Remove(flight, out answered);
-            if (lookup.Found)
-            {
-                _flights.DetachOwnLocked(key, flight);
-            }
-        }
-
-        for (int i = 0; i < answered; i++)
-        {
-            Account(key, lookup.Found);
-        }
-
-        if (lookup.Found)
-        {
-            flight.Completion.SetResult(lookup.Value);
-            return;
-        }
-
-        if (flight.Token.IsCancellationRequested)
-        {
-            Detach(key, flight);
-            flight.Completion.SetCanceled(flight.Token);
-            return;
-        }
-
-        await _flights.RunAsync(
+    private ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, long expiry, CancellationToken cancellationToken) =>
+        _lookups.GetOrSetAsync(
             key,
-            flight,
             factory,
-            async value =>
+            async () =>
             {
-                await StoreAsync(key, flight, value, expiry, spent, lookedUpUnder.Value).ConfigureAwait(false);
-                Detach(key, flight);
+                long started = _time.GetTimestamp();
+                var under = new StrongBox<ulong>();
+                CacheLookup<T> lookup = await ReadAsync<T>(key, Deadline(), CancellationToken.None, under).ConfigureAwait(false);
+                return (lookup, (Spent: _time.GetElapsedTime(started), Generation: under.Value));
             },
-            _logger).ConfigureAwait(false);
-    }
+            (value, read, flight) => StoreAsync(key, flight, value, expiry, read.Spent, read.Generation),
+            () => _disposed,
+            this,
+            cancellationToken);
 
     /// <summary>
     /// Stores a factory's value with add, if its run is still registered (no newer write from this
@@ -689,209 +616,20 @@ public sealed class MemcachedCache : ICache, IDisposable, IAsyncDisposable
             CancellationToken.None).ConfigureAwait(false);
         if (stored)
         {
-            Interlocked.Increment(ref _sets);
+            _counter.Stored();
         }
     }
 
-    /// <summary>Quiet mgs, one pipeline a connection the keys map to, all at once. Counts one hit or miss a key.</summary>
-    private async ValueTask<IReadOnlyDictionary<string, T>> GetManyCoreAsync<T>(string[] keys, CancellationToken cancellationToken)
+    /// <summary>A write's admission: it detaches running factories of its keys, so their values are not stored over it.</summary>
+    private Admission Detaching(IEnumerable<string> keys) => new(_gate, () =>
     {
-        var found = new Dictionary<string, T>(keys.Length, StringComparer.Ordinal);
-        if (keys.Length == 0)
+        foreach (string key in keys)
         {
-            return found;
+            _flights.DetachLocked(key);
         }
 
-        CacheKey[] cacheKeys = Array.ConvertAll(keys, WireKeys.Of);
-        var lookups = new CacheLookup<T>[keys.Length];
-        long deadline = Deadline();
-        await Task.WhenAll(Groups(cacheKeys).Select(group => RunAsync(
-            "mg (batch)",
-            keys[group.Indexes[0]],
-            async () =>
-            {
-                var wires = new byte[group.Indexes.Count][];
-                MetaReply[] replies = (await ExchangeAsync(
-                    group.Node,
-                    group.Slot,
-                    (request, generation) =>
-                    {
-                        for (int i = 0; i < group.Indexes.Count; i++)
-                        {
-                            request.Get(wires[i] = _keys.Of(cacheKeys[group.Indexes[i]], generation), i + 1, quiet: true);
-                        }
-                    },
-                    null,
-                    deadline,
-                    cancellationToken).ConfigureAwait(false))!;
-                foreach (MetaReply reply in replies)
-                {
-                    if (reply.Status == MetaStatus.Value && reply.Opaque >= 1 && reply.Opaque <= group.Indexes.Count)
-                    {
-                        int index = group.Indexes[reply.Opaque - 1];
-                        lookups[index] = Decode<T>(cacheKeys[index], reply, group.Node, group.Slot, wires[reply.Opaque - 1]);
-                    }
-                }
-
-                return true;
-            },
-            false,
-            cancellationToken).AsTask())).ConfigureAwait(false);
-        for (int i = 0; i < keys.Length; i++)
-        {
-            if (lookups[i].Found)
-            {
-                found[keys[i]] = lookups[i].Value!;
-            }
-
-            Account(keys[i], lookups[i].Found);
-        }
-
-        return found;
-    }
-
-    /// <summary>An ms an item (an md for one that could not be serialized), one pipeline a connection the keys map to.</summary>
-    private async ValueTask SetManyCoreAsync(string[] keys, byte[]?[] payloads, long expiry, CancellationToken cancellationToken)
-    {
-        if (keys.Length == 0)
-        {
-            return;
-        }
-
-        CacheKey[] cacheKeys = Array.ConvertAll(keys, WireKeys.Of);
-        long deadline = Deadline();
-        int[] stored = await Task.WhenAll(Groups(cacheKeys).Select(group => RunAsync(
-            "ms (batch)",
-            keys[group.Indexes[0]],
-            async () =>
-            {
-                var detach = new Admission(_gate, () =>
-                {
-                    foreach (int index in group.Indexes)
-                    {
-                        _flights.DetachLocked(keys[index]);
-                    }
-
-                    return true;
-                });
-                MetaReply[] replies = (await ExchangeAsync(
-                    group.Node,
-                    group.Slot,
-                    (request, generation) =>
-                    {
-                        for (int i = 0; i < group.Indexes.Count; i++)
-                        {
-                            Write(request, cacheKeys[group.Indexes[i]], generation, payloads[group.Indexes[i]], expiry, add: false, i + 1);
-                        }
-                    },
-                    detach,
-                    deadline,
-                    cancellationToken).ConfigureAwait(false))!;
-                int count = 0;
-                for (int i = 0; i < group.Indexes.Count; i++)
-                {
-                    int index = group.Indexes[i];
-                    if (await StoredAsync(cacheKeys[index], replies[i], group.Node, group.Slot, payloads[index], deadline, cancellationToken).ConfigureAwait(false))
-                    {
-                        count++;
-                    }
-                }
-
-                return count;
-            },
-            0,
-            cancellationToken).AsTask())).ConfigureAwait(false);
-        Interlocked.Add(ref _sets, stored.Sum());
-    }
-
-    /// <summary>An md a key, one pipeline a connection the keys map to; counts the live entries removed.</summary>
-    private async ValueTask<int> RemoveManyCoreAsync(string[] keys, CancellationToken cancellationToken)
-    {
-        if (keys.Length == 0)
-        {
-            return 0;
-        }
-
-        CacheKey[] cacheKeys = Array.ConvertAll(keys, WireKeys.Of);
-        long deadline = Deadline();
-        int[] removed = await Task.WhenAll(Groups(cacheKeys).Select(group => RunAsync(
-            "md (batch)",
-            keys[group.Indexes[0]],
-            async () =>
-            {
-                var detach = new Admission(_gate, () =>
-                {
-                    foreach (int index in group.Indexes)
-                    {
-                        _flights.DetachLocked(keys[index]);
-                    }
-
-                    return true;
-                });
-                MetaReply[] replies = (await ExchangeAsync(
-                    group.Node,
-                    group.Slot,
-                    (request, generation) =>
-                    {
-                        for (int i = 0; i < group.Indexes.Count; i++)
-                        {
-                            request.Delete(_keys.Of(cacheKeys[group.Indexes[i]], generation), i + 1);
-                        }
-                    },
-                    detach,
-                    deadline,
-                    cancellationToken).ConfigureAwait(false))!;
-                return replies.Count(static reply => reply.Status == MetaStatus.Done);
-            },
-            0,
-            cancellationToken).AsTask())).ConfigureAwait(false);
-        int total = removed.Sum();
-        Interlocked.Add(ref _removals, total);
-        return total;
-    }
-
-    /// <summary>A batch's keys by the server and pooled connection each maps to; a key given twice is sent twice.</summary>
-    private IEnumerable<(ServerNode Node, int Slot, List<int> Indexes)> Groups(CacheKey[] keys)
-    {
-        var groups = new Dictionary<(ServerNode, int), List<int>>();
-        for (int i = 0; i < keys.Length; i++)
-        {
-            (ServerNode node, int slot) = Route(keys[i]);
-            if (!groups.TryGetValue((node, slot), out List<int>? indexes))
-            {
-                groups[(node, slot)] = indexes = [];
-            }
-
-            indexes.Add(i);
-        }
-
-        return groups.Select(static group => (group.Key.Item1, group.Key.Item2, group.Value));
-    }
-
-    private void Account(string key, bool hit)
-    {
-        if (hit)
-        {
-            Interlocked.Increment(ref _hits);
-            _metrics.Hit();
-            RequestLog.Hit(_logger, key);
-        }
-        else
-        {
-            Interlocked.Increment(ref _misses);
-            _metrics.Miss();
-            RequestLog.Miss(_logger, key);
-        }
-    }
-
-    /// <summary>Unregisters a finished run if it is still the registered one for its key.</summary>
-    private void Detach(string key, Flight flight)
-    {
-        lock (_gate)
-        {
-            _flights.DetachOwnLocked(key, flight);
-        }
-    }
+        return true;
+    });
 
     private void ThrowIfUnusable(string key, CancellationToken cancellationToken) =>
         RequestGuard.ThrowIfUnusable(key, _disposed, this, cancellationToken);

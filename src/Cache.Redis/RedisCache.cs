@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using Cache.Shared;
+using Cache.Shared.Remote;
 using Cache.Shared.SingleFlight;
 using Cache.Shared.Telemetry;
 
@@ -40,14 +41,8 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly FlightTable _flights;
 
-    // Runs whose GET has not answered yet, with the callers that joined each meanwhile (guarded by
-    // _gate). Those callers are counted by the run, as hits or misses, when the GET answers, even
-    // one that cancelled before; a caller that joins later is a miss.
-    private readonly Dictionary<Flight, int> _lookingUp = [];
-    private long _hits;
-    private long _misses;
-    private long _sets;
-    private long _removals;
+    private readonly RequestCounter _counter;
+    private readonly LookupFlights _lookups;
     private volatile bool _disposed;
 
     /// <summary>
@@ -104,6 +99,8 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _codec = new PayloadCodec(options.Serializer, _logger);
         _metrics = new CacheMetrics(meterFactory, MeterName, options.Name, "redis", entries: null);
+        _counter = new RequestCounter(_metrics, _logger);
+        _lookups = new LookupFlights(_flights, _counter, _logger);
         if (connection is null)
         {
             _ownsConnection = true;
@@ -236,13 +233,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     public ValueTask<CacheStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(cancellationToken);
-        return new(new CacheStats
-        {
-            Hits = Interlocked.Read(ref _hits),
-            Misses = Interlocked.Read(ref _misses),
-            Sets = Interlocked.Read(ref _sets),
-            Removals = Interlocked.Read(ref _removals),
-        });
+        return new(_counter.Stats());
     }
 
     /// <summary>Cancels running factories and closes the connection if the cache opened it. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
@@ -297,7 +288,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private async ValueTask<CacheLookup<T>> TryGetCoreAsync<T>(string key, CancellationToken cancellationToken)
     {
         CacheLookup<T> lookup = await ReadAsync<T>(key, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
-        Account(key, lookup.Found);
+        _counter.Lookup(key, lookup.Found);
         return lookup;
     }
 
@@ -325,7 +316,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         if (stored)
         {
-            Interlocked.Increment(ref _sets);
+            _counter.Stored();
         }
     }
 
@@ -359,7 +350,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         if (removed)
         {
-            Interlocked.Increment(ref _removals);
+            _counter.Removed();
         }
 
         return removed;
@@ -368,42 +359,26 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
     private async ValueTask ClearCoreAsync(CancellationToken cancellationToken) =>
         await PrefixClear.RunAsync(_operations, _keys, cancellationToken).ConfigureAwait(false);
 
-    private async ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry, CancellationToken cancellationToken)
-    {
-        // Join the key's run, or start one, before anything is looked up: the run does the GET, so no
-        // caller acts on a miss that a run finishing meanwhile has already made stale.
-        Flight flight;
-        bool starts;
-        bool pastLookup;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            flight = _flights.JoinLocked(key, out starts);
-            if (starts)
+    /// <summary>
+    /// GET, and on a miss the factory, then SET NX (<see cref="LookupFlights"/>). One operation
+    /// timeout budgets the run's Redis work, the GET and the SET together, so no caller waits for
+    /// Redis longer than one timeout; the factory's own run time is the callers' (the budget's clock
+    /// stops while it runs).
+    /// </summary>
+    private ValueTask<T> GetOrSetCoreAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry, CancellationToken cancellationToken) =>
+        _lookups.GetOrSetAsync(
+            key,
+            factory,
+            async () =>
             {
-                _lookingUp[flight] = 0;
-            }
-
-            // Counted when the lookup answers, even if it cancels before: each lookup counts one hit or miss.
-            pastLookup = !_lookingUp.TryGetValue(flight, out int joined);
-            if (!pastLookup)
-            {
-                _lookingUp[flight] = joined + 1;
-            }
-        }
-
-        if (pastLookup)
-        {
-            Account(key, hit: false); // the run's GET missed and its factory will answer this caller
-        }
-
-        if (starts)
-        {
-            _ = RunFlightAsync(key, flight, factory, expiry);
-        }
-
-        return await _flights.AwaitAsync(key, flight, factory, _logger, cancellationToken).ConfigureAwait(false);
-    }
+                long started = Stopwatch.GetTimestamp();
+                CacheLookup<T> lookup = await ReadAsync<T>(key, started, CancellationToken.None).ConfigureAwait(false);
+                return (lookup, Stopwatch.GetTimestamp() - started);
+            },
+            (value, spent, flight) => StoreAsync(key, flight, value, expiry, Stopwatch.GetTimestamp() - spent),
+            () => _disposed,
+            this,
+            cancellationToken);
 
     private static RedisCacheOptions Validate(RedisCacheOptions options)
     {
@@ -463,7 +438,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
                 found[keys[i]] = lookup.Value!;
             }
 
-            Account(keys[i], lookup.Found);
+            _counter.Lookup(keys[i], lookup.Found);
         }
 
         return found;
@@ -506,7 +481,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         if (applied)
         {
-            Interlocked.Add(ref _sets, payloads.Count(static payload => payload is not null));
+            _counter.Stored(payloads.Count(static payload => payload is not null));
         }
     }
 
@@ -538,75 +513,8 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             },
             fallback: 0L,
             cancellationToken).ConfigureAwait(false);
-        Interlocked.Add(ref _removals, removed);
+        _counter.Removed(removed);
         return (int)removed;
-    }
-
-    private void Account(string key, bool hit)
-    {
-        if (hit)
-        {
-            Interlocked.Increment(ref _hits);
-            _metrics.Hit();
-            RequestLog.Hit(_logger, key);
-        }
-        else
-        {
-            Interlocked.Increment(ref _misses);
-            _metrics.Miss();
-            RequestLog.Miss(_logger, key);
-        }
-    }
-
-    /// <summary>
-    /// A GetOrSet run: GET, and on a miss the factory, then SET NX. One operation timeout budgets the
-    /// run's Redis work, the GET and the SET together, so no caller waits for Redis longer than one
-    /// timeout; the factory's own run time is the callers' (the budget's clock stops while it runs).
-    /// </summary>
-    private async Task RunFlightAsync<T>(string key, Flight flight, Func<CancellationToken, ValueTask<T>> factory, TimeSpan? expiry)
-    {
-        long started = Stopwatch.GetTimestamp();
-        CacheLookup<T> lookup = await ReadAsync<T>(key, started, CancellationToken.None).ConfigureAwait(false);
-        long spent = Stopwatch.GetTimestamp() - started;
-        int answered;
-        lock (_gate)
-        {
-            _lookingUp.Remove(flight, out answered);
-            if (lookup.Found)
-            {
-                _flights.DetachOwnLocked(key, flight); // done: a later caller looks up afresh
-            }
-        }
-
-        for (int i = 0; i < answered; i++)
-        {
-            Account(key, lookup.Found);
-        }
-
-        if (lookup.Found)
-        {
-            flight.Completion.SetResult(lookup.Value);
-            return;
-        }
-
-        if (flight.Token.IsCancellationRequested)
-        {
-            // Every caller left, or the cache was disposed, while the GET ran: nobody wants a value.
-            Detach(key, flight);
-            flight.Completion.SetCanceled(flight.Token);
-            return;
-        }
-
-        await _flights.RunAsync(
-            key,
-            flight,
-            factory,
-            async value =>
-            {
-                await StoreAsync(key, flight, value, expiry, Stopwatch.GetTimestamp() - spent).ConfigureAwait(false);
-                Detach(key, flight);
-            },
-            _logger).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -652,16 +560,7 @@ public sealed class RedisCache : ICache, IDisposable, IAsyncDisposable
             CancellationToken.None).ConfigureAwait(false);
         if (stored)
         {
-            Interlocked.Increment(ref _sets);
-        }
-    }
-
-    /// <summary>Unregisters a finished run if it is still the registered one for its key.</summary>
-    private void Detach(string key, Flight flight)
-    {
-        lock (_gate)
-        {
-            _flights.DetachOwnLocked(key, flight);
+            _counter.Stored();
         }
     }
 

@@ -34,13 +34,12 @@ public sealed class MemcachedFaultTests
         Assert.Equal(keys.Length, onFirst + onSecond);
         Assert.InRange(onFirst, keys.Length / 4, keys.Length * 3 / 4); // consistent hashing spreads them
 
-        var calls = new ConcurrentBag<(string Operation, TimeSpan Took)>();
-        var thrown = new ConcurrentBag<Exception>();
+        var calls = new TimedCalls();
         first.Stop();
         int live = 0;
         foreach (string key in keys)
         {
-            await Timed(calls, thrown, "Get", async () =>
+            await calls.Run("Get", async () =>
             {
                 if (await cache.GetAsync<string>(key) == key)
                 {
@@ -49,14 +48,13 @@ public sealed class MemcachedFaultTests
             });
         }
 
-        await Timed(calls, thrown, "GetMany", async () => Assert.Equal(onSecond, (await cache.GetManyAsync<string>(keys)).Count));
-        await Timed(calls, thrown, "SetMany", () => cache.SetManyAsync(keys.Select(key => KeyValuePair.Create(key, key + "'"))).AsTask());
-        await Timed(calls, thrown, "RemoveMany", () => cache.RemoveManyAsync(keys.Take(10)).AsTask());
-        await Timed(calls, thrown, "Clear", () => cache.ClearAsync().AsTask());
+        await calls.Run("GetMany", async () => Assert.Equal(onSecond, (await cache.GetManyAsync<string>(keys)).Count));
+        await calls.Run("SetMany", () => cache.SetManyAsync(keys.Select(key => KeyValuePair.Create(key, key + "'"))).AsTask());
+        await calls.Run("RemoveMany", () => cache.RemoveManyAsync(keys.Take(10)).AsTask());
+        await calls.Run("Clear", () => cache.ClearAsync().AsTask());
 
-        Assert.Empty(thrown);
+        calls.AssertNoneThrewAndEachWithin(Timeout + Margin);
         Assert.Equal(onSecond, live); // the live server's keys still hit
-        Assert.All(calls, call => Assert.True(call.Took <= Timeout + Margin, $"{call.Operation} took {call.Took.TotalMilliseconds:F0} ms"));
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 10);
 
         first.Start();
@@ -70,17 +68,16 @@ public sealed class MemcachedFaultTests
         await using MemcachedCache cache = Create([server.Address]);
         await cache.SetAsync("warm", 1);
         server.Pause();
-        var calls = new ConcurrentBag<(string Operation, TimeSpan Took)>();
-        var thrown = new ConcurrentBag<Exception>();
+        var calls = new TimedCalls();
         try
         {
             await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
             {
-                await Timed(calls, thrown, "Get", async () => Assert.Equal(0, await cache.GetAsync<int>("warm")));
-                await Timed(calls, thrown, "Set", () => cache.SetAsync($"k{i}", i).AsTask());
-                await Timed(calls, thrown, "Exists", async () => Assert.False(await cache.ExistsAsync("warm")));
-                await Timed(calls, thrown, "GetOrSet", async () => Assert.Equal(i, await cache.GetOrSetAsync($"made{i}", _ => ValueTask.FromResult(i))));
-                await Timed(calls, thrown, "Remove", async () => Assert.False(await cache.RemoveAsync("warm")));
+                await calls.Run("Get", async () => Assert.Equal(0, await cache.GetAsync<int>("warm")));
+                await calls.Run("Set", () => cache.SetAsync($"k{i}", i).AsTask());
+                await calls.Run("Exists", async () => Assert.False(await cache.ExistsAsync("warm")));
+                await calls.Run("GetOrSet", async () => Assert.Equal(i, await cache.GetOrSetAsync($"made{i}", _ => ValueTask.FromResult(i))));
+                await calls.Run("Remove", async () => Assert.False(await cache.RemoveAsync("warm")));
             })));
         }
         finally
@@ -88,8 +85,7 @@ public sealed class MemcachedFaultTests
             server.Resume();
         }
 
-        Assert.Empty(thrown);
-        Assert.All(calls, call => Assert.True(call.Took <= Timeout + Margin, $"{call.Operation} took {call.Took.TotalMilliseconds:F0} ms"));
+        calls.AssertNoneThrewAndEachWithin(Timeout + Margin);
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 10 && r.Exception is TimeoutException);
         await AssertServesWithinAsync(cache, ["warm"], TimeSpan.FromSeconds(5), server);
     }
@@ -120,14 +116,12 @@ public sealed class MemcachedFaultTests
         using var server = new MemcachedServer();
         server.Stop();
         await using MemcachedCache cache = Create([server.Address]);
-        var calls = new ConcurrentBag<(string Operation, TimeSpan Took)>();
-        var thrown = new ConcurrentBag<Exception>();
-        await Timed(calls, thrown, "Get", async () => Assert.Equal(0, await cache.GetAsync<int>("k")));
-        await Timed(calls, thrown, "Set", () => cache.SetAsync("k", 1).AsTask());
-        await Timed(calls, thrown, "GetOrSet", async () => Assert.Equal(3, await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(3))));
-        await Timed(calls, thrown, "Clear", () => cache.ClearAsync().AsTask());
-        Assert.Empty(thrown);
-        Assert.All(calls, call => Assert.True(call.Took <= Timeout + Margin, $"{call.Operation} took {call.Took.TotalMilliseconds:F0} ms"));
+        var calls = new TimedCalls();
+        await calls.Run("Get", async () => Assert.Equal(0, await cache.GetAsync<int>("k")));
+        await calls.Run("Set", () => cache.SetAsync("k", 1).AsTask());
+        await calls.Run("GetOrSet", async () => Assert.Equal(3, await cache.GetOrSetAsync("k", _ => ValueTask.FromResult(3))));
+        await calls.Run("Clear", () => cache.ClearAsync().AsTask());
+        calls.AssertNoneThrewAndEachWithin(Timeout + Margin);
     }
 
     [Fact]
@@ -200,25 +194,6 @@ public sealed class MemcachedFaultTests
 
         Async.CacheStats stats = await cache.GetStatsAsync();
         Assert.Equal(20, stats.Hits + stats.Misses);
-    }
-
-    private static async Task Timed(ConcurrentBag<(string, TimeSpan)> calls, ConcurrentBag<Exception> thrown, string operation, Func<Task> call)
-    {
-        // Wall time on purpose: the bound under test is the client's timeout against a real server
-        // process, which runs on the real clock; no FakeTimeProvider reaches it.
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            await call();
-        }
-#pragma warning disable CA1031 // The test collects whatever escapes, to assert that nothing does.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            thrown.Add(exception);
-        }
-
-        calls.Add((operation, Stopwatch.GetElapsedTime(started)));
     }
 
     private static async Task AssertServesWithinAsync(MemcachedCache cache, string[] keys, TimeSpan bound, MemcachedServer server)

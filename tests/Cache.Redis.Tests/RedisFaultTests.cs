@@ -26,8 +26,7 @@ public sealed class RedisFaultTests
         await cache.SetAsync("warm", 1);
         Assert.Equal(1, await cache.GetAsync<int>("warm"));
 
-        var slowest = new ConcurrentBag<(string Operation, TimeSpan Took)>();
-        var thrown = new ConcurrentBag<Exception>();
+        var calls = new TimedCalls();
         int roundsAfterKill = 0;
         bool killed = false;
         async Task Worker(int id)
@@ -36,7 +35,7 @@ public sealed class RedisFaultTests
             for (int round = 0; Volatile.Read(ref roundsAfterKill) < 30 && round < 10_000; round++)
             {
                 bool wasKilled = Volatile.Read(ref killed);
-                await EveryOperationAsync(cache, $"w{id}:{round % 10}", slowest, thrown);
+                await EveryOperationAsync(cache, $"w{id}:{round % 10}", calls);
                 if (wasKilled)
                 {
                     Interlocked.Increment(ref roundsAfterKill);
@@ -45,16 +44,14 @@ public sealed class RedisFaultTests
         }
 
         Task[] workers = [.. Enumerable.Range(0, 4).Select(id => Task.Run(() => Worker(id)))];
-        await EventuallyAsync(() => slowest.Count >= 200); // the run is under way
+        await EventuallyAsync(() => calls.Calls.Count >= 200); // the run is under way
         server.Stop();
         Volatile.Write(ref killed, true);
         // A bound on the real clock, not a wait: the workers talk to a real server process, which no
         // FakeTimeProvider drives; it only turns a hang into a failure.
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Empty(thrown);
-        (string operation, TimeSpan took) = slowest.MaxBy(call => call.Took);
-        Assert.True(took <= Timeout + Margin, $"{operation} took {took.TotalMilliseconds:F0} ms");
+        calls.AssertNoneThrewAndEachWithin(Timeout + Margin);
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 10);
 
         server.Start();
@@ -68,12 +65,10 @@ public sealed class RedisFaultTests
         server.Stop();
         await using RedisCache cache = Create(server);
 
-        var calls = new ConcurrentBag<(string Operation, TimeSpan Took)>();
-        var thrown = new ConcurrentBag<Exception>();
-        await EveryOperationAsync(cache, "k", calls, thrown);
-        await EveryOperationAsync(cache, "k", calls, thrown);
-        Assert.Empty(thrown);
-        Assert.All(calls, call => Assert.True(call.Took <= Timeout + Margin, $"{call.Operation} took {call.Took.TotalMilliseconds:F0} ms"));
+        var calls = new TimedCalls();
+        await EveryOperationAsync(cache, "k", calls);
+        await EveryOperationAsync(cache, "k", calls);
+        calls.AssertNoneThrewAndEachWithin(Timeout + Margin);
         Assert.Equal(0, await cache.GetAsync<int>("k"));
 
         server.Start();
@@ -93,21 +88,19 @@ public sealed class RedisFaultTests
         Assert.Equal(1, await cache.GetAsync<int>("warm"));
 
         server.Pause();
-        var calls = new ConcurrentBag<(string Operation, TimeSpan Took)>();
-        var thrown = new ConcurrentBag<Exception>();
+        var calls = new TimedCalls();
         try
         {
-            await EveryOperationAsync(cache, "k", calls, thrown);
-            await EveryOperationAsync(cache, "warm", calls, thrown);
+            await EveryOperationAsync(cache, "k", calls);
+            await EveryOperationAsync(cache, "warm", calls);
         }
         finally
         {
             server.Resume();
         }
 
-        Assert.Empty(thrown);
-        Assert.Equal(16, calls.Count);
-        Assert.All(calls, call => Assert.True(call.Took <= timeout + Margin, $"{call.Operation} took {call.Took.TotalMilliseconds:F0} ms"));
+        Assert.Equal(16, calls.Calls.Count);
+        calls.AssertNoneThrewAndEachWithin(timeout + Margin);
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Id.Id == 10 && r.Exception is TimeoutException);
         await AssertRecoversAsync(cache);
     }
@@ -129,36 +122,17 @@ public sealed class RedisFaultTests
         Assert.DoesNotContain(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
     }
 
-    /// <summary>Every ICache operation once, each timed; none may throw.</summary>
-    private static async Task EveryOperationAsync(RedisCache cache, string key, ConcurrentBag<(string, TimeSpan)> calls, ConcurrentBag<Exception> thrown)
+    /// <summary>Every ICache operation once, each timed.</summary>
+    private static async Task EveryOperationAsync(RedisCache cache, string key, TimedCalls calls)
     {
-        async Task Timed(string operation, Func<Task> call)
-        {
-            // Wall time on purpose: the bound under test is the client's timeout against a paused
-            // server process, which runs on the real clock; no FakeTimeProvider reaches it.
-            long started = Stopwatch.GetTimestamp();
-            try
-            {
-                await call();
-            }
-#pragma warning disable CA1031 // The test collects whatever escapes, to assert that nothing does.
-            catch (Exception exception)
-#pragma warning restore CA1031
-            {
-                thrown.Add(exception);
-            }
-
-            calls.Add((operation, Stopwatch.GetElapsedTime(started)));
-        }
-
-        await Timed("Set", () => cache.SetAsync(key, 42).AsTask());
-        await Timed("Get", () => cache.GetAsync<int>(key).AsTask());
-        await Timed("TryGet", () => cache.TryGetAsync<int>(key).AsTask());
-        await Timed("Exists", () => cache.ExistsAsync(key).AsTask());
-        await Timed("GetOrSet", () => cache.GetOrSetAsync(key + ":made", _ => ValueTask.FromResult(7)).AsTask());
-        await Timed("Remove", () => cache.RemoveAsync(key).AsTask());
-        await Timed("Clear", () => cache.ClearAsync().AsTask());
-        await Timed("GetStats", () => cache.GetStatsAsync().AsTask());
+        await calls.Run("Set", () => cache.SetAsync(key, 42).AsTask());
+        await calls.Run("Get", () => cache.GetAsync<int>(key).AsTask());
+        await calls.Run("TryGet", () => cache.TryGetAsync<int>(key).AsTask());
+        await calls.Run("Exists", () => cache.ExistsAsync(key).AsTask());
+        await calls.Run("GetOrSet", () => cache.GetOrSetAsync(key + ":made", _ => ValueTask.FromResult(7)).AsTask());
+        await calls.Run("Remove", () => cache.RemoveAsync(key).AsTask());
+        await calls.Run("Clear", () => cache.ClearAsync().AsTask());
+        await calls.Run("GetStats", () => cache.GetStatsAsync().AsTask());
     }
 
     private static async Task AssertRecoversAsync(RedisCache cache)

@@ -13,8 +13,12 @@ namespace Cache.Memcached.Cluster;
 /// <typeparam name="TServer">What the ring points at.</typeparam>
 internal sealed class HashRing<TServer>
 {
-    /// <summary>Virtual nodes a server: 160, as ketama, keeps the heaviest server within a few percent of the mean.</summary>
-    public const int PointsPerServer = 160;
+    /// <summary>
+    /// Virtual nodes a server. A server's share varies by about 1/sqrt(points): ketama's 160 left one
+    /// of 4 servers 16 % over the mean on 20,000 keys (HashRingTests); 640 keep each within 8 %, for a
+    /// ring of 640 points a server (a few KB) and one more step of binary search.
+    /// </summary>
+    public const int PointsPerServer = 640;
 
     private readonly uint[] _points;
     private readonly TServer[] _owners;
