@@ -541,21 +541,31 @@ public sealed partial class MemcachedCache : ICache, IDisposable, IAsyncDisposab
         long deadline = Deadline();
         await Task.WhenAll(_nodes.Select(async node =>
         {
-            bool cleared = await RunAsync(
-                "ma (Clear)",
-                node.Address.ToString(),
-                async () =>
-                {
-                    MetaReply[] replies = (await node.SendAsync(new MetaRequest().Increment(_keys.GenerationKey, NewGeneration(), 1, 0), 0, null, deadline, cancellationToken).ConfigureAwait(false))!;
-                    ThrowIfBad(replies, 1);
-                    node.Observe(GenerationOf(replies[0]), cleared: true);
-                    return true;
-                },
-                false,
-                cancellationToken).ConfigureAwait(false);
-            if (!cleared)
+            int owed = node.Owed;
+            bool cleared = false;
+            try
             {
-                node.OweClear();
+                cleared = await RunAsync(
+                    "ma (Clear)",
+                    node.Address.ToString(),
+                    async () =>
+                    {
+                        MetaReply[] replies = (await node.SendAsync(new MetaRequest().Increment(_keys.GenerationKey, NewGeneration(), 1, 0), 0, null, deadline, cancellationToken).ConfigureAwait(false))!;
+                        ThrowIfBad(replies, 1);
+                        node.Observe(GenerationOf(replies[0]), settles: owed);
+                        return true;
+                    },
+                    false,
+                    cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Failed, or cancelled by the caller before the server answered: owed either way, so
+                // a Clear is never left done on some servers and forgotten on others.
+                if (!cleared)
+                {
+                    node.OweClear();
+                }
             }
         })).ConfigureAwait(false);
     }

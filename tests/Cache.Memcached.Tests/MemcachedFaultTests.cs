@@ -150,6 +150,35 @@ public sealed class MemcachedFaultTests
     }
 
     [Fact]
+    public async Task A_Clear_cancelled_before_a_stalled_server_answered_is_owed_there_so_it_is_never_half_done()
+    {
+        using var first = new MemcachedServer();
+        using var second = new MemcachedServer();
+        await using MemcachedCache cache = Create([first.Address, second.Address], connections: 1);
+        string[] keys = [.. Enumerable.Range(0, 40).Select(i => $"k{i}")];
+        await cache.SetManyAsync(keys.Select(key => KeyValuePair.Create(key, 1)));
+        Assert.Equal(keys.Length, (await cache.GetManyAsync<int>(keys)).Count);
+        second.Pause();
+        try
+        {
+            // Reads fill the stalled server's one connection (512 places), so the Clear's move of the
+            // generation there waits for a place, and is cancelled before it is ever sent.
+            Task[] reads = [.. Enumerable.Range(0, 2_000).Select(i => cache.GetAsync<int>($"fill:{i}").AsTask())];
+            using var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)); // before the 500 ms timeout
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.ClearAsync(leave.Token).AsTask());
+            await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(10)); // misses, logged: a bound, not a wait
+        }
+        finally
+        {
+            second.Resume();
+        }
+
+        // Both servers serve again (40 other keys land on both), and none of the keys set before the Clear is read.
+        await AssertServesWithinAsync(cache, [.. keys.Select(key => "other:" + key)], TimeSpan.FromSeconds(5), second);
+        Assert.Empty(await cache.GetManyAsync<int>(keys));
+    }
+
+    [Fact]
     public async Task Dispose_while_a_GetOrSet_waits_on_a_stalled_server_ends_the_call()
     {
         using var server = new MemcachedServer();
@@ -215,8 +244,8 @@ public sealed class MemcachedFaultTests
         }
     }
 
-    private MemcachedCache Create(string[] servers, TimeProvider? time = null) => new(
-        new MemcachedCacheOptions { Servers = servers, KeyPrefix = "fault:", OperationTimeout = Timeout },
+    private MemcachedCache Create(string[] servers, TimeProvider? time = null, int connections = 2) => new(
+        new MemcachedCacheOptions { Servers = servers, KeyPrefix = "fault:", OperationTimeout = Timeout, ConnectionsPerServer = connections },
         time,
         new FakeLogger<MemcachedCache>(_logs));
 }

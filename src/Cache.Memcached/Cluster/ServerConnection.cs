@@ -26,11 +26,15 @@ internal sealed class ServerConnection : IAsyncDisposable
     private readonly SemaphoreSlim _inFlight;
     private readonly Task _writing;
     private readonly Task _reading;
+    private readonly TimeProvider _time;
+    private long _lastReply;
     private Exception? _failure;
 
-    private ServerConnection(Socket socket, int maxInFlight)
+    private ServerConnection(Socket socket, int maxInFlight, TimeProvider time)
     {
         _socket = socket;
+        _time = time;
+        _lastReply = time.GetTimestamp();
         var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(stream);
         _writer = PipeWriter.Create(stream);
@@ -42,8 +46,14 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// <summary>Whether the connection has failed: requests on it fail, and its server opens another.</summary>
     public bool IsBroken => Volatile.Read(ref _failure) is not null;
 
+    /// <summary>
+    /// Whether a reply has arrived since <paramref name="timestamp"/> (of the time provider): a
+    /// connection that answers is busy, not stalled, and a late request on it is only late.
+    /// </summary>
+    public bool AnsweredSince(long timestamp) => Volatile.Read(ref _lastReply) >= timestamp;
+
     /// <summary>Connects to <paramref name="endPoint"/>.</summary>
-    public static async Task<ServerConnection> OpenAsync(EndPoint endPoint, int maxInFlight, CancellationToken cancellationToken)
+    public static async Task<ServerConnection> OpenAsync(EndPoint endPoint, int maxInFlight, TimeProvider time, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -56,7 +66,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             throw;
         }
 
-        return new ServerConnection(socket, maxInFlight);
+        return new ServerConnection(socket, maxInFlight, time);
     }
 
     /// <summary>
@@ -188,6 +198,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                 Exception? broken = null;
                 while (broken is null && MetaReplyParser.TryRead(ref buffer, out MetaReply reply))
                 {
+                    Volatile.Write(ref _lastReply, _time.GetTimestamp());
                     if (!_sent.TryPeek(out PendingRequest? pending))
                     {
                         throw new InvalidDataException("The server sent a reply to no request.");

@@ -27,7 +27,11 @@ internal sealed class ServerNode : IAsyncDisposable
     private bool _disposed;
     private ulong _generation;
     private bool _knowsGeneration;
-    private bool _clearPending;
+    // Clears owed (counted up by each Clear that missed this server) and settled (the count a
+    // successful move of the generation covered): one is owed while they differ. A move settles
+    // only the Clears owed before it was sent, never one that failed while it was on its way.
+    private int _owed;
+    private int _settled;
     private Task<ulong>? _learning;
     private bool _learningClears;
 
@@ -52,33 +56,36 @@ internal sealed class ServerNode : IAsyncDisposable
         {
             lock (_sync)
             {
-                return _knowsGeneration && !_clearPending ? _generation : null;
+                return _knowsGeneration && _owed == _settled ? _generation : null;
             }
         }
     }
 
-    /// <summary>Whether a Clear could not reach this server: its next request moves the generation on first.</summary>
-    public bool ClearPending
+    /// <summary>How many Clears this server has been owed so far: a move of the generation sent now settles them.</summary>
+    public int Owed
     {
         get
         {
             lock (_sync)
             {
-                return _clearPending;
+                return _owed;
             }
         }
     }
 
-    /// <summary>Records the generation a reply showed; <paramref name="cleared"/> when it was a Clear's, which settles one owed.</summary>
-    public void Observe(ulong generation, bool cleared = false)
+    /// <summary>
+    /// Records the generation a reply showed; <paramref name="settles"/>, when the reply was a move of
+    /// the generation (a Clear), the <see cref="Owed"/> count read before it was sent.
+    /// </summary>
+    public void Observe(ulong generation, int? settles = null)
     {
         lock (_sync)
         {
             _generation = generation;
             _knowsGeneration = true;
-            if (cleared)
+            if (settles is { } owed && owed > _settled)
             {
-                _clearPending = false;
+                _settled = owed;
             }
         }
     }
@@ -92,13 +99,14 @@ internal sealed class ServerNode : IAsyncDisposable
     {
         lock (_sync)
         {
-            if (_learning is { IsCompleted: false } && _learningClears == _clearPending)
+            bool clearing = _owed != _settled;
+            if (_learning is { IsCompleted: false } && _learningClears == clearing)
             {
                 return _learning;
             }
 
-            _learningClears = _clearPending;
-            return _learning = LearnAsync(fetch, _learningClears);
+            _learningClears = clearing;
+            return _learning = LearnAsync(fetch, clearing ? _owed : null);
         }
     }
 
@@ -107,14 +115,16 @@ internal sealed class ServerNode : IAsyncDisposable
     {
         lock (_sync)
         {
-            _clearPending = true;
+            _owed++;
         }
     }
 
     /// <summary>
     /// Sends a request on pooled connection <paramref name="slot"/> and waits for its replies until
-    /// <paramref name="deadline"/> (a timestamp of the time provider). A deadline that passes fails
-    /// the connection (a server that does not answer in time is treated as gone) and the server is down.
+    /// <paramref name="deadline"/> (a timestamp of the time provider). A deadline that passes on a
+    /// connection that has answered nothing since the request went fails the connection (a server
+    /// that does not answer is treated as gone) and the server is down; on one that answers, or
+    /// while the request waits for its place, only the request is late.
     /// </summary>
     /// <returns>The replies; null when <paramref name="admission"/> turned the request away.</returns>
     /// <exception cref="ServerDownException">The server is in its backoff.</exception>
@@ -127,6 +137,7 @@ internal sealed class ServerNode : IAsyncDisposable
         using var timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         ServerConnection? connection = null;
+        long queued = 0;
         try
         {
             connection = await ConnectionAsync(slot, linked.Token).ConfigureAwait(false);
@@ -136,6 +147,7 @@ internal sealed class ServerNode : IAsyncDisposable
                 return null;
             }
 
+            queued = _time.GetTimestamp();
             MetaReply[] answered = await replies.WaitAsync(linked.Token).ConfigureAwait(false);
             Answered();
             return answered;
@@ -143,8 +155,14 @@ internal sealed class ServerNode : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             var late = new TimeoutException($"memcached {Address} did not answer within the operation timeout.");
-            connection?.Fail(late);
-            MarkDown();
+            if (connection is not null && queued != 0 && !connection.AnsweredSince(queued))
+            {
+                // Nothing came back on the connection since this request went: the server is stalled
+                // or gone. A connection that answered meanwhile is only busy: this request alone is late.
+                connection.Fail(late);
+                MarkDown();
+            }
+
             throw late;
         }
         catch (IOException)
@@ -183,10 +201,10 @@ internal sealed class ServerNode : IAsyncDisposable
         }
     }
 
-    private async Task<ulong> LearnAsync(Func<bool, Task<ulong>> fetch, bool clearing)
+    private async Task<ulong> LearnAsync(Func<bool, Task<ulong>> fetch, int? settles)
     {
-        ulong generation = await fetch(clearing).ConfigureAwait(false);
-        Observe(generation, cleared: clearing);
+        ulong generation = await fetch(settles is not null).ConfigureAwait(false);
+        Observe(generation, settles);
         return generation;
     }
 
@@ -219,7 +237,7 @@ internal sealed class ServerNode : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(_connectTimeout, _time);
-            return await ServerConnection.OpenAsync(Address.EndPoint, _maxInFlight, timeout.Token).ConfigureAwait(false);
+            return await ServerConnection.OpenAsync(Address.EndPoint, _maxInFlight, _time, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is OperationCanceledException or System.Net.Sockets.SocketException)
         {
