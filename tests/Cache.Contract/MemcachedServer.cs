@@ -27,38 +27,71 @@ public sealed class MemcachedServer : ServerProcess
     /// <inheritdoc/>
     protected override string Executable => Path;
 
-    /// <summary>Sends raw protocol text and returns what the server answered up to (and with) the line <paramref name="until"/> ends.</summary>
+    /// <summary>Sends raw protocol text on a connection of its own and returns what the server answered up to (and with) the line <paramref name="until"/> ends.</summary>
     /// <param name="command">The command text, CR LF included.</param>
     /// <param name="until">The end of the answer, such as <c>"END\r\n"</c> or <c>"MN\r\n"</c>.</param>
     /// <returns>The answer.</returns>
     public string Send(string command, string until)
     {
-        using var client = new TcpClient("127.0.0.1", Port) { ReceiveTimeout = 10_000 };
-        NetworkStream stream = client.GetStream();
-        stream.Write(Encoding.ASCII.GetBytes(command));
-        var answer = new StringBuilder();
-        byte[] buffer = new byte[65536];
-        while (!answer.ToString().EndsWith(until, StringComparison.Ordinal))
-        {
-            int read = stream.Read(buffer);
-            if (read == 0)
-            {
-                break;
-            }
-
-            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        return answer.ToString();
+        using RawConnection connection = Connect();
+        return connection.Send(command, until);
     }
 
-    /// <summary>One counter of the server's <c>stats</c>.</summary>
-    /// <param name="name">Its name, such as <c>curr_connections</c>.</param>
+    /// <summary>One counter of the server's <c>stats</c>, read on a connection of its own.</summary>
+    /// <param name="name">Its name, such as <c>curr_items</c>.</param>
     /// <returns>Its value.</returns>
     public long Stat(string name)
     {
-        string line = Send("stats\r\n", "END\r\n").Split("\r\n").Single(l => l.StartsWith($"STAT {name} ", StringComparison.Ordinal));
-        return long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        using RawConnection connection = Connect();
+        return connection.Stat(name);
+    }
+
+    /// <summary>A raw text connection that stays open, so that counting connections counts it once and no closing one.</summary>
+    /// <returns>The connection.</returns>
+    public RawConnection Connect() => new(Port);
+
+    /// <summary>A raw text connection to the server.</summary>
+    public sealed class RawConnection : IDisposable
+    {
+        private readonly TcpClient _client;
+
+        internal RawConnection(int port) => _client = new TcpClient("127.0.0.1", port) { ReceiveTimeout = 10_000 };
+
+        /// <summary>Sends raw protocol text and returns the answer up to (and with) <paramref name="until"/>.</summary>
+        /// <param name="command">The command text, CR LF included.</param>
+        /// <param name="until">The end of the answer.</param>
+        /// <returns>The answer.</returns>
+        public string Send(string command, string until)
+        {
+            NetworkStream stream = _client.GetStream();
+            stream.Write(Encoding.ASCII.GetBytes(command));
+            var answer = new StringBuilder();
+            byte[] buffer = new byte[65536];
+            while (!answer.ToString().EndsWith(until, StringComparison.Ordinal))
+            {
+                int read = stream.Read(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            return answer.ToString();
+        }
+
+        /// <summary>One counter of the server's <c>stats</c>.</summary>
+        /// <param name="name">Its name.</param>
+        /// <returns>Its value.</returns>
+        public long Stat(string name)
+        {
+            string line = Send("stats\r\n", "END\r\n").Split("\r\n").Single(l => l.StartsWith($"STAT {name} ", StringComparison.Ordinal));
+            return long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        /// <inheritdoc/>
+        public void Dispose() => _client.Dispose();
     }
 
     /// <inheritdoc/>
