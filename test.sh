@@ -98,6 +98,7 @@ if (( run_tests )); then
   rm -f "$bench_log"
   step "benchmark reports, small: hit rate equal to exact LRU (fails otherwise), bytes per entry"
   dotnet run -c Release --project bench/Cache.Benchmarks --no-build -- --hit-rate --quick
+  dotnet run -c Release --project bench/Cache.Benchmarks --no-build -- --policy --quick > /dev/null
   dotnet run -c Release --project bench/Cache.Benchmarks --no-build -- --footprint 10000
 
   step "all test projects"
