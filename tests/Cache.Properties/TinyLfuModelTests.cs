@@ -8,19 +8,32 @@ namespace Cache.Properties;
 /// </summary>
 public sealed class TinyLfuModelTests
 {
+    // A hash that is the same in every process (string.GetHashCode is not): the sketch's collisions,
+    // and so these examples' decisions, must not depend on the process's hash seed.
+    private static int Fnv(string text)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return (int)hash;
+    }
+
     [Fact]
     public void Sizes_follow_Caffeine_a_window_of_one_percent_and_a_protected_segment_of_four_fifths_of_the_rest()
     {
-        var model = new TinyLfuModel(1_000);
+        var model = new TinyLfuModel(1_000, Fnv);
         Assert.Equal((10, 990, 792), (model.WindowMax, model.MainMax, model.ProtectedMax));
-        var small = new TinyLfuModel(5);
+        var small = new TinyLfuModel(5, Fnv);
         Assert.Equal((1, 4, 3), (small.WindowMax, small.MainMax, small.ProtectedMax));
     }
 
     [Fact]
     public void A_new_key_enters_the_window_and_the_window_overflows_into_probation_while_there_is_room()
     {
-        var model = new TinyLfuModel(5);
+        var model = new TinyLfuModel(5, Fnv);
         Assert.Null(model.Add("a"));
         Assert.Null(model.Add("b"));
         Assert.Equal(TinyLfuModel.Segment.Probation, model.SegmentOf("a"));
@@ -30,7 +43,7 @@ public sealed class TinyLfuModelTests
     [Fact]
     public void A_hit_in_probation_promotes_and_the_protected_overflow_goes_back_to_probation()
     {
-        var model = new TinyLfuModel(5); // window 1, protected at most 3
+        var model = new TinyLfuModel(5, Fnv); // window 1, protected at most 3
         foreach (string key in (string[])["a", "b", "c", "d", "e"])
         {
             model.Add(key);
@@ -50,7 +63,7 @@ public sealed class TinyLfuModelTests
     [Fact]
     public void A_candidate_counted_no_more_often_than_the_victim_is_refused_and_one_counted_more_often_evicts_it()
     {
-        var model = new TinyLfuModel(3); // window 1, main 2
+        var model = new TinyLfuModel(3, Fnv); // window 1, main 2
         model.Add("hot");
         model.Add("warm");
         model.Add("new"); // full: hot and warm in probation, new in the window
@@ -70,7 +83,7 @@ public sealed class TinyLfuModelTests
     [Fact]
     public void A_scan_of_keys_seen_once_leaves_the_keys_used_often_in_place()
     {
-        var model = new TinyLfuModel(100);
+        var model = new TinyLfuModel(100, Fnv);
         string[] hot = [.. Enumerable.Range(0, 50).Select(i => $"hot:{i}")];
         for (int round = 0; round < 5; round++)
         {

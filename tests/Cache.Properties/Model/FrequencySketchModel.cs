@@ -11,7 +11,7 @@ internal sealed class FrequencySketchModel
 {
     private const int Rows = 4;
     private const int MaxCount = 15;
-    private readonly int[][] _rows;
+    private int[][] _rows;
     private readonly int _sampleSize;
 
     public FrequencySketchModel(int capacity)
@@ -35,11 +35,7 @@ internal sealed class FrequencySketchModel
     public FrequencySketchModel Clone()
     {
         var clone = (FrequencySketchModel)MemberwiseClone();
-        for (int row = 0; row < Rows; row++)
-        {
-            clone._rows[row] = (int[])_rows[row].Clone();
-        }
-
+        clone._rows = [.. _rows.Select(row => (int[])row.Clone())];
         return clone;
     }
 
