@@ -43,6 +43,16 @@ public sealed partial class CacheState<TKey, TValue>
     private readonly int _deadlineTail;
     private readonly int _deadlineStale;
 
+    // W-TinyLFU's own (SegmentParts): the probation and protected orders, the place in the line's
+    // sketch history, and the window's and protected segment's sizes. Zero under LRU.
+    private readonly int _probationHead;
+    private readonly int _probationTail;
+    private readonly int _protectedHead;
+    private readonly int _protectedTail;
+    private readonly int _sketchPosition;
+    private readonly int _windowCount;
+    private readonly int _protectedCount;
+
     private CacheState(
         CacheOptions options,
         EntryIndex<TKey, TValue> entries,
@@ -52,9 +62,10 @@ public sealed partial class CacheState<TKey, TValue>
         DeadlineOrder<TKey, TValue> deadlines,
         bool sharesLogs,
         bool holdsRemoved,
+        SegmentParts<TKey, TValue> segments,
         LineStructures<TKey, TValue>? line = null)
     {
-        _line = LineStructures<TKey, TValue>.Of(line, options, entries, recency, deadlines, sharesLogs, holdsRemoved);
+        _line = LineStructures<TKey, TValue>.Of(line, options, entries, recency, deadlines, sharesLogs, holdsRemoved, segments);
         _version = version;
         Count = count;
         _entryTail = entries.Tail;
@@ -63,6 +74,13 @@ public sealed partial class CacheState<TKey, TValue>
         _deadlineHead = deadlines.Head;
         _deadlineTail = deadlines.Tail;
         _deadlineStale = deadlines.Stale;
+        _probationHead = segments.Probation.Head;
+        _probationTail = segments.Probation.Tail;
+        _protectedHead = segments.Protected.Head;
+        _protectedTail = segments.Protected.Tail;
+        _sketchPosition = segments.SketchPosition;
+        _windowCount = segments.WindowCount;
+        _protectedCount = segments.ProtectedCount;
     }
 
     /// <summary>An empty state with the given options.</summary>
@@ -74,7 +92,7 @@ public sealed partial class CacheState<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(options);
         return new CacheState<TKey, TValue>(
-            options, EntryIndex<TKey, TValue>.Empty(0), 0, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
+            options, EntryIndex<TKey, TValue>.Empty(0), 0, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false, SegmentParts<TKey, TValue>.Empty(options, 0));
     }
 
     /// <summary>The capacity and default TTL of this state.</summary>
@@ -89,15 +107,20 @@ public sealed partial class CacheState<TKey, TValue>
 
     private DeadlineOrder<TKey, TValue> Deadlines => new(_line.DeadlineLog, _deadlineHead, _deadlineTail, _line.OutOfOrder, _deadlineStale);
 
+    private SegmentParts<TKey, TValue> Segments => new(
+        new(_line.ProbationLog, _probationHead, _probationTail), new(_line.ProtectedLog, _protectedHead, _protectedTail), _line.Sketch, _sketchPosition, _windowCount, _protectedCount);
+
     /// <summary>
-    /// The stored keys, expired ones included, from the least to the most recently used: the first
-    /// is the one a Set at capacity would evict if nothing had expired.
+    /// The stored keys, expired ones included, in the order the policy gives them up: under LRU from
+    /// the least to the most recently used, so the first is the one a Set at capacity would evict if
+    /// nothing had expired; under W-TinyLFU probation, protected, then the window, each least
+    /// recently used first.
     /// </summary>
     public IEnumerable<TKey> Keys
     {
         get
         {
-            foreach (Entry<TKey, TValue> entry in Recency.Live(Index))
+            foreach (Entry<TKey, TValue> entry in Order(Index, Recency, Segments))
             {
                 yield return entry.Key;
             }
@@ -105,15 +128,15 @@ public sealed partial class CacheState<TKey, TValue>
     }
 
     /// <summary>
-    /// The stored entries, expired ones included, from the least to the most recently used, with
-    /// their values and deadlines. The state never changes, so this is a consistent point-in-time
+    /// The stored entries, expired ones included, in the order of <see cref="Keys"/>, with their
+    /// values and deadlines. The state never changes, so this is a consistent point-in-time
     /// view however long the enumeration takes and whatever the cache does meanwhile.
     /// </summary>
     public IEnumerable<CacheEntry<TKey, TValue>> Entries
     {
         get
         {
-            foreach (Entry<TKey, TValue> entry in Recency.Live(Index))
+            foreach (Entry<TKey, TValue> entry in Order(Index, Recency, Segments))
             {
                 yield return new CacheEntry<TKey, TValue>(
                     entry.Key, entry.Value, entry.Deadline == Expiry.Never ? null : TimeSpan.FromTicks(entry.Deadline));
@@ -279,7 +302,7 @@ public sealed partial class CacheState<TKey, TValue>
         draft.ExpireDue(now, ref log);
         if (log.Count == 0 && draft.Count > 0)
         {
-            draft.EvictLeastRecentlyUsed(ref log);
+            draft.EvictFirst(ref log);
         }
 
         return new TransitionResult<TKey, TValue>(draft.ToState(), log.ToImmutable());
@@ -296,13 +319,21 @@ public sealed partial class CacheState<TKey, TValue>
         var log = default(RemovalLog<TKey, TValue>);
         var draft = new Draft(this);
         draft.ExpireDue(now, ref log);
-        foreach (Entry<TKey, TValue> entry in draft.Recency.Live(draft.Entries))
+        foreach (Entry<TKey, TValue> entry in Order(draft.Entries, draft.Recency, draft.Segments))
         {
             log.Add(entry.Key, entry.Value, RemovalReason.Cleared);
         }
 
         var empty = new CacheState<TKey, TValue>(
-            Options, EntryIndex<TKey, TValue>.Empty(0), 0, 0, RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false);
+            Options,
+            EntryIndex<TKey, TValue>.Empty(0),
+            0,
+            0,
+            RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon),
+            DeadlineOrder<TKey, TValue>.Empty(),
+            sharesLogs: false,
+            holdsRemoved: false,
+            SegmentParts<TKey, TValue>.Empty(Options, draft.Recency.Horizon));
         return new TransitionResult<TKey, TValue>(empty, log.ToImmutable());
     }
 
@@ -381,7 +412,7 @@ public sealed partial class CacheState<TKey, TValue>
     /// </summary>
     /// <returns>A state equal to this one in every answer; this state when it already is such a snapshot.</returns>
     public CacheState<TKey, TValue> AsSnapshot() =>
-        _line.SharesLogs ? this : new CacheState<TKey, TValue>(Options, Index, _version, Count, Recency, Deadlines, sharesLogs: true, _line.HoldsRemoved, _line);
+        _line.SharesLogs ? this : new CacheState<TKey, TValue>(Options, Index, _version, Count, Recency, Deadlines, sharesLogs: true, _line.HoldsRemoved, Segments, _line);
 
     /// <summary>
     /// Checks that every index agrees with the entries and that the bound holds; throws
@@ -398,9 +429,23 @@ public sealed partial class CacheState<TKey, TValue>
         Require(stored.Count == Count, $"{stored.Count} entries stored with Count {Count}");
         Require(Count <= Options.MaxSize, $"{Count} entries stored with MaxSize {Options.MaxSize}");
 
-        List<Entry<TKey, TValue>> byRecency = Recency.Live(Index);
+        List<Entry<TKey, TValue>> byRecency = Order(Index, Recency, Segments);
         Require(byRecency.Count == Count && stored.SetEquals(byRecency), $"{byRecency.Count} entries in the recency order for {Count} stored");
         Require(Recency.Head <= Recency.Tail && Recency.Tail <= Recency.Log.Capacity, "the recency order's bounds are out of the log");
+        if (Options.Policy == EvictionPolicy.TinyLfu)
+        {
+            SegmentParts<TKey, TValue> segments = Segments;
+            Require(Recency.Live(Index).All(e => e.Segment == Segment.Window), "an entry of another segment in the window's log");
+            Require(segments.Probation.Live(Index).All(e => e.Segment == Segment.Probation), "an entry of another segment in probation's log");
+            Require(segments.Protected.Live(Index).All(e => e.Segment == Segment.Protected), "an entry of another segment in the protected log");
+            Require(segments.WindowCount == stored.Count(e => e.Segment == Segment.Window), $"window size {segments.WindowCount} for {stored.Count(e => e.Segment == Segment.Window)} stored there");
+            Require(segments.ProtectedCount == stored.Count(e => e.Segment == Segment.Protected), $"protected size {segments.ProtectedCount} for {stored.Count(e => e.Segment == Segment.Protected)} stored there");
+            Require(segments.WindowCount <= WindowMax(Options) && segments.ProtectedCount <= ProtectedMax(Options), "a segment over its size");
+        }
+        else
+        {
+            Require(stored.All(e => e.Segment == Segment.Window), "an LRU entry outside the window");
+        }
 
         long previous = long.MinValue;
         var logged = new HashSet<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
@@ -455,13 +500,28 @@ public sealed partial class CacheState<TKey, TValue>
             log.Add(key, old.Value, RemovalReason.Replaced);
             outcome = SetOutcome.Replaced;
         }
-        else if (draft.Count >= Options.MaxSize)
+        else if (draft.Count >= Options.MaxSize && Options.Policy == EvictionPolicy.Lru)
         {
             draft.EvictLeastRecentlyUsed(ref log);
         }
 
-        draft.Put(key, hash, value, deadline, old);
+        // Under W-TinyLFU the new key goes in first: the window's overflow then decides what leaves.
+        draft.Put(key, hash, value, deadline, old, ref log);
         return draft.ToState();
+    }
+
+    /// <summary>The window's size under W-TinyLFU: 1 % of the capacity, at least one entry.</summary>
+    private static int WindowMax(CacheOptions options) => Math.Max(1, options.MaxSize / 100);
+
+    /// <summary>The protected segment's size under W-TinyLFU: four fifths of the main space.</summary>
+    private static int ProtectedMax(CacheOptions options) => (options.MaxSize - WindowMax(options)) * 4 / 5;
+
+    /// <summary>The stored entries in the order the policy gives them up (<see cref="Keys"/>).</summary>
+    private static List<Entry<TKey, TValue>> Order(EntryIndex<TKey, TValue> entries, RecencyOrder<TKey, TValue> window, SegmentParts<TKey, TValue> segments)
+    {
+        List<Entry<TKey, TValue>> order = segments.Sketch is null ? [] : [.. segments.Probation.Live(entries), .. segments.Protected.Live(entries)];
+        order.AddRange(window.Live(entries));
+        return order;
     }
 
     /// <summary>
@@ -488,6 +548,13 @@ public sealed partial class CacheState<TKey, TValue>
             Deadlines = origin.Deadlines;
             SharesLogs = origin._line.SharesLogs;
             HoldsRemoved = origin._line.HoldsRemoved;
+            SegmentParts<TKey, TValue> segments = origin.Segments;
+            Probation = segments.Probation;
+            Protected = segments.Protected;
+            Sketch = segments.Sketch;
+            SketchPosition = segments.SketchPosition;
+            WindowCount = segments.WindowCount;
+            ProtectedCount = segments.ProtectedCount;
         }
 
         public EntryIndex<TKey, TValue> Entries { get; private set; }
@@ -506,6 +573,26 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Whether the logs may reference entries removed since they were built.</summary>
         public bool HoldsRemoved { get; private set; }
 
+        /// <summary>W-TinyLFU's probation order (the window's is <see cref="Recency"/>).</summary>
+        public RecencyOrder<TKey, TValue> Probation { get; private set; }
+
+        /// <summary>W-TinyLFU's protected order.</summary>
+        public RecencyOrder<TKey, TValue> Protected { get; private set; }
+
+        /// <summary>The line's frequency sketch history (W-TinyLFU), and this draft's place in it.</summary>
+        public SketchHistory? Sketch { get; private set; }
+
+        public int SketchPosition { get; private set; }
+
+        public int WindowCount { get; private set; }
+
+        public int ProtectedCount { get; private set; }
+
+        public readonly SegmentParts<TKey, TValue> Segments => new(Probation, Protected, Sketch, SketchPosition, WindowCount, ProtectedCount);
+
+        private readonly bool IsTinyLfu => Sketch is not null;
+
+        private readonly CacheOptions Options => _origin.Options;
         /// <summary>
         /// The new state, or the origin when nothing changed. Each line keeps both logs' heads at a
         /// live record and rebuilds the deadline log once its stale records outnumber the live ones,
@@ -521,7 +608,7 @@ public sealed partial class CacheState<TKey, TValue>
 
             // The recency log was compacted (or forked): the deadline log and the table are rebuilt
             // with it, so that hits alone, with no sweep, also let go of removed values in time.
-            bool compacted = Recency.Log != _origin._line.RecencyLog;
+            bool compacted = Recency.Log != _origin._line.RecencyLog || Probation.Log != _origin._line.ProbationLog || Protected.Log != _origin._line.ProtectedLog;
             DeadlineOrder<TKey, TValue> deadlines = Deadlines.SkipStale(Entries);
             // Stryker disable once Equality : rebuilding a log with no stale record is wasted work, not a different answer.
             if (deadlines.IsMostlyStale || (deadlines.Stale > 0 && compacted))
@@ -535,7 +622,8 @@ public sealed partial class CacheState<TKey, TValue>
                 entries = entries.Rebuilt(Count, Version);
             }
 
-            return new CacheState<TKey, TValue>(_origin.Options, entries, Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved, _origin._line);
+            var segments = new SegmentParts<TKey, TValue>(Probation.SkipStale(entries), Protected.SkipStale(entries), Sketch, SketchPosition, WindowCount, ProtectedCount);
+            return new CacheState<TKey, TValue>(_origin.Options, entries, Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved, segments, _origin._line);
         }
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
@@ -576,6 +664,26 @@ public sealed partial class CacheState<TKey, TValue>
             }
         }
 
+        /// <summary>
+        /// Frees room with no newcomer to weigh (Evict): under LRU the least recently used entry;
+        /// under W-TinyLFU the first of probation, else of protected, else of the window.
+        /// </summary>
+        public void EvictFirst(ref RemovalLog<TKey, TValue> log)
+        {
+            if (!IsTinyLfu)
+            {
+                EvictLeastRecentlyUsed(ref log);
+                return;
+            }
+
+            Entry<TKey, TValue>? victim = TakeFirst(Segment.Probation) ?? TakeFirst(Segment.Protected) ?? TakeFirst(Segment.Window);
+            if (victim is not null)
+            {
+                log.Add(victim.Key, victim.Value, RemovalReason.Evicted);
+                Drop(victim);
+            }
+        }
+
         /// <summary>Removes <paramref name="entry"/>, a stored entry, from the entries and the deadlines.</summary>
         public void Drop(Entry<TKey, TValue> entry)
         {
@@ -590,9 +698,13 @@ public sealed partial class CacheState<TKey, TValue>
             if (!Own())
             {
                 // Stryker disable once all : a throw no owner can reach: only the line's newest state seals its log.
-                Recency = Recency.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt)
-                    ? rebuilt
-                    : throw new InvalidOperationException("The recency log refused a rebuild of its line's newest state.");
+                Recency = Rebuilt(Recency);
+                if (IsTinyLfu)
+                {
+                    Probation = Rebuilt(Probation);
+                    Protected = Rebuilt(Protected);
+                }
+
                 Deadlines = Deadlines.Rebuilt(Entries, Count);
                 Entries = Entries.Rebuilt(Count, Version);
                 HoldsRemoved = false;
@@ -600,8 +712,13 @@ public sealed partial class CacheState<TKey, TValue>
             }
         }
 
-        /// <summary>Stores a new entry as the most recently used, replacing <paramref name="replaced"/>, the key's entry read from this draft, if any.</summary>
-        public void Put(TKey key, int hash, TValue value, long deadline, Entry<TKey, TValue>? replaced)
+        /// <summary>
+        /// Stores a new entry as the most recently used, replacing <paramref name="replaced"/>, the
+        /// key's entry read from this draft, if any. Under W-TinyLFU the write is an access: counted
+        /// in the sketch, a replaced entry in probation moves up to protected, and a new key enters
+        /// the window, whose overflow may cost an entry (added to <paramref name="log"/>).
+        /// </summary>
+        public void Put(TKey key, int hash, TValue value, long deadline, Entry<TKey, TValue>? replaced, ref RemovalLog<TKey, TValue> log)
         {
             if (Own())
             {
@@ -609,8 +726,17 @@ public sealed partial class CacheState<TKey, TValue>
                 replaced = Entries.Find(key, hash);
             }
 
-            Entry<TKey, TValue> entry = new(key, hash, value, deadline, writeStamp: Recency.Horizon, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon);
-            Recency = AppendToOwnLog([entry], Count + 1);
+            bool full = replaced is null && Count >= Options.MaxSize;
+            Segment segment = replaced is null ? Segment.Window : replaced.Segment == Segment.Probation ? Segment.Protected : replaced.Segment;
+            if (IsTinyLfu)
+            {
+                CountAccess(hash);
+            }
+
+            // Every write appends one record to some segment's log, so the sum of their horizons
+            // orders a line's writes (under LRU it is the one log's horizon).
+            long writeStamp = Recency.Horizon + Probation.Horizon + Protected.Horizon;
+            Entry<TKey, TValue> entry = new(key, hash, value, deadline, writeStamp, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon, segment);
             Entries = Entries.Put(entry, replaced, Count, Version);
             if (replaced is null)
             {
@@ -620,10 +746,24 @@ public sealed partial class CacheState<TKey, TValue>
             {
                 Deadlines = Deadlines.Remove(replaced);
                 HoldsRemoved = true;
+                Left(replaced.Segment);
             }
 
             Deadlines = Deadlines.Add(entry, Entries, Count);
+            Sized(entry.Segment, 1);
+            Append(entry);
             _changed = true;
+            if (IsTinyLfu)
+            {
+                if (replaced is not null)
+                {
+                    DemoteIfOver();
+                }
+                else
+                {
+                    Admit(full, ref log);
+                }
+            }
         }
 
         /// <summary>Makes each still-stored entry of <paramref name="read"/> the most recently used, in order.</summary>
@@ -650,8 +790,192 @@ public sealed partial class CacheState<TKey, TValue>
                 used = copies;
             }
 
-            Recency = AppendToOwnLog(used, Count);
+            if (IsTinyLfu)
+            {
+                foreach (Entry<TKey, TValue> entry in used)
+                {
+                    Touch(entry);
+                }
+            }
+            else
+            {
+                Recency = Appended(Recency, used);
+            }
+
             _changed = true;
+        }
+
+        /// <summary>
+        /// A hit under W-TinyLFU: counted in the sketch; the entry becomes the most recent of its
+        /// segment, and one in probation moves up to protected, whose overflow goes back to probation.
+        /// </summary>
+        private void Touch(Entry<TKey, TValue> read)
+        {
+            // A key used twice in one batch was moved by its first use: its copy is the one stored now.
+            Entry<TKey, TValue> entry = Entries.Holds(read) ? read : Entries.Find(read.Key, read.Hash)!;
+            CountAccess(entry.Hash);
+            if (entry.Segment == Segment.Probation)
+            {
+                Move(entry, Segment.Protected);
+                DemoteIfOver();
+            }
+            else
+            {
+                Append(entry);
+            }
+        }
+
+        /// <summary>
+        /// W-TinyLFU's admission, after a new key entered the window: the window's overflow, its least
+        /// recent entry, becomes a candidate for probation. When the state was <paramref name="full"/>,
+        /// the candidate stays only if the sketch counts it more often than probation's least recent
+        /// entry (else protected's), which then goes; otherwise the candidate itself goes.
+        /// </summary>
+        private void Admit(bool full, ref RemovalLog<TKey, TValue> log)
+        {
+            Entry<TKey, TValue>? candidate = null;
+            if (WindowCount > WindowMax(Options))
+            {
+                Entry<TKey, TValue> overflow = TakeFirst(Segment.Window)!;
+                if (Options.MaxSize == WindowMax(Options))
+                {
+                    // No main space (a capacity of 1): the window is an LRU of its own.
+                    log.Add(overflow.Key, overflow.Value, RemovalReason.Evicted);
+                    Drop(overflow);
+                    return;
+                }
+
+                candidate = Move(overflow, Segment.Probation);
+            }
+
+            if (!full)
+            {
+                return;
+            }
+
+            if (candidate is null)
+            {
+                // The window was below its size (entries left it): no newcomer to weigh.
+                EvictFirst(ref log);
+                return;
+            }
+
+            // The candidate is probation's most recent record: its least recent is another entry unless it is alone there.
+            Entry<TKey, TValue>? victim = PeekFirst(Segment.Probation) is { } first && !ReferenceEquals(first, candidate) ? first : PeekFirst(Segment.Protected);
+            Entry<TKey, TValue> leaving = victim is not null && Sketch!.Live.Frequency(candidate.Hash) > Sketch.Live.Frequency(victim.Hash) ? victim : candidate;
+            if (!ReferenceEquals(leaving, candidate))
+            {
+                _ = TakeFirst(leaving.Segment);
+            }
+
+            log.Add(leaving.Key, leaving.Value, RemovalReason.Evicted);
+            Drop(leaving);
+        }
+
+        /// <summary>Protected's overflow, its least recent entry, goes back to probation as its most recent.</summary>
+        private void DemoteIfOver()
+        {
+            if (ProtectedCount > ProtectedMax(Options))
+            {
+                Move(TakeFirst(Segment.Protected)!, Segment.Probation);
+            }
+        }
+
+        /// <summary>Counts an access in the line's sketch; this draft owns the line.</summary>
+        private void CountAccess(int hash) => (Sketch, SketchPosition) = Sketch!.Increment(SketchPosition, hash);
+
+        /// <summary>Stores a copy of <paramref name="entry"/>, the same write, in another segment, as its most recent entry.</summary>
+        private Entry<TKey, TValue> Move(Entry<TKey, TValue> entry, Segment segment)
+        {
+            Entry<TKey, TValue> copy = entry.MovedTo(segment, Deadlines.IsOutOfOrder(entry));
+            Entries = Entries.Put(copy, entry, Count, Version);
+            // Out first: the sorted deadlines hold the original and its copy as equals (same deadline, same write).
+            Deadlines = Deadlines.Remove(entry).Add(copy, Entries, Count);
+            HoldsRemoved = true;
+            Left(entry.Segment);
+            Sized(segment, 1);
+            Append(copy);
+            return copy;
+        }
+
+        /// <summary>Appends a use of <paramref name="entry"/>, a stored entry, to its segment's log.</summary>
+        private void Append(Entry<TKey, TValue> entry)
+        {
+            switch (entry.Segment)
+            {
+                case Segment.Probation:
+                    Probation = Appended(Probation, [entry]);
+                    break;
+                case Segment.Protected:
+                    Protected = Appended(Protected, [entry]);
+                    break;
+                default:
+                    Recency = Appended(Recency, [entry]);
+                    break;
+            }
+        }
+
+        /// <summary>Counts an entry out of its segment's size (W-TinyLFU keeps the window's and protected's).</summary>
+        private void Left(Segment segment) => Sized(segment, -1);
+
+        private void Sized(Segment segment, int by)
+        {
+            if (segment == Segment.Window)
+            {
+                WindowCount += by;
+            }
+            else if (segment == Segment.Protected)
+            {
+                ProtectedCount += by;
+            }
+        }
+
+        private readonly RecencyOrder<TKey, TValue> OrderOf(Segment segment) => segment switch
+        {
+            Segment.Probation => Probation,
+            Segment.Protected => Protected,
+            _ => Recency,
+        };
+
+        /// <summary>The least recent live entry of a segment, without taking it; null when the segment is empty.</summary>
+        private Entry<TKey, TValue>? PeekFirst(Segment segment) =>
+            First(segment, out Entry<TKey, TValue> entry, out _) ? entry : null;
+
+        /// <summary>Takes a segment's least recent live entry off its order (the caller drops or moves it); null when the segment is empty.</summary>
+        private Entry<TKey, TValue>? TakeFirst(Segment segment)
+        {
+            if (!First(segment, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest))
+            {
+                return null;
+            }
+
+            switch (segment)
+            {
+                case Segment.Probation:
+                    Probation = rest;
+                    break;
+                case Segment.Protected:
+                    Protected = rest;
+                    break;
+                default:
+                    Recency = rest;
+                    break;
+            }
+
+            return entry;
+        }
+
+        /// <summary>A segment's least recent live entry and its order without it; a later state's uses make this draft fork first, as LRU's eviction does.</summary>
+        private bool First(Segment segment, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
+        {
+            Liveness found = OrderOf(segment).TryTakeLeastRecent(Entries, out entry, out rest);
+            if (found == Liveness.Unknown)
+            {
+                Own();
+                found = OrderOf(segment).TryTakeLeastRecent(Entries, out entry, out rest);
+            }
+
+            return found == Liveness.Live;
         }
 
         /// <summary>
@@ -696,16 +1020,23 @@ public sealed partial class CacheState<TKey, TValue>
         private void Unstore(Entry<TKey, TValue> entry)
         {
             Entries = Entries.Removed(entry, Count, TryClaim(), Version);
+            Left(entry.Segment);
             Count--;
             HoldsRemoved = true;
             _changed = true;
         }
 
-        private readonly RecencyOrder<TKey, TValue> AppendToOwnLog(ReadOnlySpan<Entry<TKey, TValue>> used, int count) =>
+        private readonly RecencyOrder<TKey, TValue> Appended(RecencyOrder<TKey, TValue> order, ReadOnlySpan<Entry<TKey, TValue>> used) =>
             // Stryker disable once all : a throw no owner can reach: only the line's newest state appends, and it owns its log.
-            Recency.TryAppend(used, Entries, count, out RecencyOrder<TKey, TValue> appended)
+            order.TryAppend(used, Entries, Count, out RecencyOrder<TKey, TValue> appended)
                 ? appended
                 : throw new InvalidOperationException("The recency log refused an append of its line's newest state.");
+
+        private readonly RecencyOrder<TKey, TValue> Rebuilt(RecencyOrder<TKey, TValue> order) =>
+            // Stryker disable once all : a throw no owner can reach: only the line's newest state seals its log.
+            order.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt)
+                ? rebuilt
+                : throw new InvalidOperationException("The recency log refused a rebuild of its line's newest state.");
 
         /// <summary>
         /// Makes this transition the writer of its line, before its first append: it claims the next
@@ -750,21 +1081,40 @@ public sealed partial class CacheState<TKey, TValue>
         private void Fork()
         {
             ScanMeter.Forked();
-            List<Entry<TKey, TValue>> live = Recency.Live(Entries);
-            long baseStamp = Recency.Horizon;
-            var copies = new Entry<TKey, TValue>[live.Count];
-            for (int i = 0; i < live.Count; i++)
+            Entry<TKey, TValue>[] window = Copied(Recency);
+            Entry<TKey, TValue>[] probation = IsTinyLfu ? Copied(Probation) : [];
+            Entry<TKey, TValue>[] @protected = IsTinyLfu ? Copied(Protected) : [];
+            Entry<TKey, TValue>[] copies = [.. probation, .. @protected, .. window];
+            Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version).AsNewest();
+            Recency = RecencyOrder<TKey, TValue>.Of(window, Recency.Horizon, room: 1);
+            if (IsTinyLfu)
             {
-                copies[i] = live[i].Detach(baseStamp + i);
+                Probation = RecencyOrder<TKey, TValue>.Of(probation, Probation.Horizon, room: 1);
+                Protected = RecencyOrder<TKey, TValue>.Of(@protected, Protected.Horizon, room: 1);
+
+                // The fork's own counters: exactly this state's, rebuilt from the line's history.
+                Sketch = SketchHistory.Start(Sketch!.CountersAt(SketchPosition), Options.MaxSize);
+                SketchPosition = 0;
             }
 
-            Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version).AsNewest();
-            Recency = RecencyOrder<TKey, TValue>.Of(copies, baseStamp, room: 1);
             Deadlines = DeadlineOrder<TKey, TValue>.Of(copies);
             SharesLogs = false;
             HoldsRemoved = false;
             _owned = true;
             _changed = true;
+        }
+
+        /// <summary>Copies of an order's live entries, stamped in order from its horizon, for a fork.</summary>
+        private readonly Entry<TKey, TValue>[] Copied(RecencyOrder<TKey, TValue> order)
+        {
+            List<Entry<TKey, TValue>> live = order.Live(Entries);
+            var copies = new Entry<TKey, TValue>[live.Count];
+            for (int i = 0; i < live.Count; i++)
+            {
+                copies[i] = live[i].Detach(order.Horizon + i);
+            }
+
+            return copies;
         }
     }
 }

@@ -14,9 +14,9 @@ public sealed class BatchProperties
 
     [Fact]
     public void A_batch_equals_its_singles_applied_in_order() =>
-        PropertyRun.Check(Scenarios.Arbitrary, scenario =>
+        PropertyRun.Check(Scenarios.EitherPolicy, scenario =>
         {
-            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl);
+            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl, scenario.Policy);
             for (int step = 0; step < scenario.Operations.Count; step++)
             {
                 var next = scenario.Operations.Skip(step).Take(BatchLength).ToArray();
@@ -44,9 +44,13 @@ public sealed class BatchProperties
         AssertSame(singles, batch.State, now);
         Assert.Equal(removals, batch.Removals);
 
-        // A batch larger than MaxSize keeps its last MaxSize keys (by their last occurrence), deterministically.
-        string[] byLastOccurrence = [.. items.Select((item, i) => (item.Key, i)).GroupBy(x => x.Key).OrderBy(g => g.Max(x => x.i)).Select(g => g.Key)];
-        Assert.All(byLastOccurrence.TakeLast(state.Options.MaxSize), key => Assert.True(batch.State.ContainsKey(key, now), key));
+        // Under LRU a batch larger than MaxSize keeps its last MaxSize keys (by their last occurrence),
+        // deterministically. (W-TinyLFU may refuse a batch's new keys on admission, as it refuses single Sets.)
+        if (state.Options.Policy == EvictionPolicy.Lru)
+        {
+            string[] byLastOccurrence = [.. items.Select((item, i) => (item.Key, i)).GroupBy(x => x.Key).OrderBy(g => g.Max(x => x.i)).Select(g => g.Key)];
+            Assert.All(byLastOccurrence.TakeLast(state.Options.MaxSize), key => Assert.True(batch.State.ContainsKey(key, now), key));
+        }
     }
 
     private static void CheckGetMany(CacheState<string, int> state, string[] keys, TimeSpan now)

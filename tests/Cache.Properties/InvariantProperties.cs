@@ -11,9 +11,9 @@ public sealed class InvariantProperties
 {
     [Fact]
     public void The_bound_holds_and_no_live_entry_is_evicted_while_an_expired_one_is_stored() =>
-        PropertyRun.Check(Scenarios.Arbitrary, scenario =>
+        PropertyRun.Check(Scenarios.EitherPolicy, scenario =>
         {
-            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl);
+            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl, scenario.Policy);
             foreach (var operation in scenario.Operations)
             {
                 var before = core.State;
@@ -30,9 +30,9 @@ public sealed class InvariantProperties
     [Fact]
     [Trait("Category", "Slow")] // outside both mutation gates: see docs/mutation.md
     public void A_transition_is_pure_the_same_state_arguments_and_time_give_the_same_result() =>
-        PropertyRun.Check(Scenarios.Arbitrary, scenario =>
+        PropertyRun.Check(Scenarios.EitherPolicy, scenario =>
         {
-            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl);
+            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl, scenario.Policy);
             foreach (var operation in scenario.Operations)
             {
                 var now = core.Now + (operation is AdvanceOp advance ? advance.By : TimeSpan.Zero);
@@ -48,9 +48,9 @@ public sealed class InvariantProperties
 
     [Fact]
     public void An_old_state_is_untouched_by_later_transitions() =>
-        PropertyRun.Check(Scenarios.Arbitrary, scenario =>
+        PropertyRun.Check(Scenarios.EitherPolicy, scenario =>
         {
-            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl);
+            var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl, scenario.Policy);
             var history = new List<(CacheState<string, int> State, string Fingerprint)>();
             foreach (var operation in scenario.Operations)
             {

@@ -29,7 +29,8 @@ public sealed class LineProperties
         from maxSize in Gen.Frequency((3, Gen.Choose(1, 40)), (1, Gen.Choose(100, 250)))
         from length in Gen.Choose(1, 60)
         from steps in Gen.ArrayOf(Steps(maxSize), length)
-        select new LineProgram(maxSize, steps),
+        from policy in Gen.Elements(EvictionPolicy.Lru, EvictionPolicy.TinyLfu)
+        select new LineProgram(maxSize, steps, policy),
         Shrink);
 
     private static IEnumerable<LineProgram> Shrink(LineProgram program)
@@ -78,8 +79,8 @@ public sealed class LineProperties
     /// <summary>One generated program run: the live cache and its model, and the dry lines with theirs.</summary>
     private sealed class Run(LineProgram program) : IDisposable
     {
-        private readonly ShellSystem _live = new(program.MaxSize, Scenarios.DefaultTtl, sweep: SweepInterval);
-        private readonly ReferenceModel _liveModel = new(program.MaxSize, Scenarios.DefaultTtl);
+        private readonly ShellSystem _live = new(program.MaxSize, Scenarios.DefaultTtl, sweep: SweepInterval, policy: program.Policy);
+        private readonly ReferenceModel _liveModel = new(program.MaxSize, Scenarios.DefaultTtl, program.Policy);
         private readonly List<DryLine> _lines = [];
         private TimeSpan _nextSweep = SweepInterval;
 
@@ -272,10 +273,10 @@ public sealed class LineProperties
 }
 
 /// <summary>A generated program: a cache size and the steps run on the live cache and the dry lines.</summary>
-internal sealed record LineProgram(int MaxSize, IReadOnlyList<LineStep> Steps)
+internal sealed record LineProgram(int MaxSize, IReadOnlyList<LineStep> Steps, EvictionPolicy Policy = EvictionPolicy.Lru)
 {
     public override string ToString() =>
-        $"MaxSize {MaxSize}, {Steps.Count} steps:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Steps);
+        $"MaxSize {MaxSize}, {Policy}, {Steps.Count} steps:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Steps);
 }
 
 internal abstract record LineStep;

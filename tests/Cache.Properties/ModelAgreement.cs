@@ -8,8 +8,8 @@ internal static class ModelAgreement
 {
     public static void Core(Scenario scenario, bool plantBugInModel = false)
     {
-        var model = new ReferenceModel(scenario.MaxSize, Scenarios.DefaultTtl) { EvictsMostRecentlyUsed = plantBugInModel };
-        var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl);
+        var model = new ReferenceModel(scenario.MaxSize, Scenarios.DefaultTtl, scenario.Policy) { EvictsMostRecentlyUsed = plantBugInModel };
+        var core = new CoreSystem(scenario.MaxSize, Scenarios.DefaultTtl, scenario.Policy);
         for (int step = 0; step < scenario.Operations.Count; step++)
         {
             var operation = scenario.Operations[step];
@@ -31,8 +31,8 @@ internal static class ModelAgreement
 
     public static void Shell(Scenario scenario)
     {
-        var model = new ReferenceModel(scenario.MaxSize, Scenarios.DefaultTtl);
-        using var shell = new ShellSystem(scenario.MaxSize, Scenarios.DefaultTtl);
+        var model = new ReferenceModel(scenario.MaxSize, Scenarios.DefaultTtl, scenario.Policy);
+        using var shell = new ShellSystem(scenario.MaxSize, Scenarios.DefaultTtl, policy: scenario.Policy);
         for (int step = 0; step < scenario.Operations.Count; step++)
         {
             var operation = scenario.Operations[step];

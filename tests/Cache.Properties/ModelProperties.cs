@@ -17,6 +17,14 @@ public sealed class ModelProperties
         });
 
     [Fact]
+    public void The_core_and_InMemoryCache_under_W_TinyLFU_agree_with_the_model_at_every_step() =>
+        PropertyRun.Check(Scenarios.TinyLfu, scenario =>
+        {
+            ModelAgreement.Core(scenario);
+            ModelAgreement.Shell(scenario);
+        });
+
+    [Fact]
     public void A_planted_bug_is_caught_and_shrinks_to_a_short_sequence()
     {
         // The model is told to evict the most recently used entry: the core is right and the

@@ -122,9 +122,9 @@ public sealed class SketchProperties
     }
 
     private static Arbitrary<SketchProgram> Programs { get; } = Arb.From(
-        from capacity in Gen.Frequency((3, Gen.Choose(1, 16)), (1, Gen.Choose(60, 200)))
+        from capacity in Gen.Frequency((3, Gen.Choose(1, 16)), (1, Gen.Choose(60, 100)))
         from keys in Gen.Frequency((1, Gen.Choose(1, 40)), (1, Gen.Choose(100, 400)))
-        from length in Gen.Choose(0, 700)
+        from length in Gen.Choose(0, 400)
         from seed in Gen.Choose(0, int.MaxValue)
         select new SketchProgram(capacity, keys, length, seed),
         program => Enumerable.Range(0, program.Length).Reverse().Where(length => length % 50 == 0 || length < 10).Select(length => program with { Length = length }));

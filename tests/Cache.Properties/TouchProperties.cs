@@ -23,14 +23,15 @@ public sealed class TouchProperties
         from maxSize in Gen.Frequency((3, Gen.Choose(1, 12)), (1, Gen.Choose(200, 400)))
         from seed in Gen.Choose(0, int.MaxValue)
         from length in Gen.Choose(1, 80)
-        select new TouchProgram(maxSize, seed, length),
+        from policy in Gen.Elements(EvictionPolicy.Lru, EvictionPolicy.TinyLfu)
+        select new TouchProgram(maxSize, seed, length, policy),
         program => Enumerable.Range(1, program.Length - 1).Reverse().Select(length => program with { Length = length }));
 
     private static void Run(TouchProgram program)
     {
         var random = new Random(program.Seed);
         int keyCount = program.MaxSize + 4;
-        var states = new List<CacheState<string, int>> { CacheState<string, int>.Empty(new CacheOptions { MaxSize = program.MaxSize, DefaultTtl = TimeSpan.FromMinutes(1) }) };
+        var states = new List<CacheState<string, int>> { CacheState<string, int>.Empty(new CacheOptions { MaxSize = program.MaxSize, DefaultTtl = TimeSpan.FromMinutes(1), Policy = program.Policy }) };
         var answers = new List<string[]> { Array.Empty<string>() };
         int writes = 0;
         for (int step = 0; step < program.Length; step++)
@@ -85,4 +86,4 @@ public sealed class TouchProperties
     }
 }
 
-internal sealed record TouchProgram(int MaxSize, int Seed, int Length);
+internal sealed record TouchProgram(int MaxSize, int Seed, int Length, EvictionPolicy Policy = EvictionPolicy.Lru);

@@ -23,6 +23,13 @@ public sealed class InMemoryCacheOptions
     public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// Which entry a full cache gives up for a new key. Default <see cref="EvictionPolicy.Lru"/>,
+    /// exact LRU (the contract's); <see cref="EvictionPolicy.TinyLfu"/> hits more often on skewed
+    /// traffic and keeps its hot set through a scan (docs/benchmarks.md has the figures).
+    /// </summary>
+    public EvictionPolicy Policy { get; set; } = EvictionPolicy.Lru;
+
+    /// <summary>
     /// The longest <see cref="ExpirationScanInterval"/>: 0xFFFFFFFE ms (about 49.7 days), the
     /// longest period <see cref="System.Threading.Timer"/> accepts.
     /// </summary>
@@ -65,7 +72,7 @@ public sealed class InMemoryCacheOptions
     internal (CacheOptions Core, TimeSpan? SweepPeriod) Checked()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Name, nameof(Name));
-        return (new CacheOptions { MaxSize = MaxSize, DefaultTtl = DefaultTtl }, SweepPeriodOf(ExpirationScanInterval));
+        return (new CacheOptions { MaxSize = MaxSize, DefaultTtl = DefaultTtl, Policy = Policy }, SweepPeriodOf(ExpirationScanInterval));
     }
 
     /// <summary>The sweep timer's period for <paramref name="interval"/>; null when the sweep is off.</summary>

@@ -14,7 +14,7 @@ internal sealed class Entry<TKey, TValue>
     // removes it: then that state (and only it) knows the entry is gone without a lookup.
     private volatile bool _superseded;
 
-    public Entry(TKey key, int hash, TValue value, long deadline, long writeStamp, bool outOfOrder, long lastUse)
+    public Entry(TKey key, int hash, TValue value, long deadline, long writeStamp, bool outOfOrder, long lastUse, Segment segment = Segment.Window)
     {
         Key = key;
         Hash = hash;
@@ -23,6 +23,7 @@ internal sealed class Entry<TKey, TValue>
         WriteStamp = writeStamp;
         OutOfOrder = outOfOrder;
         _lastUse = lastUse;
+        Segment = segment;
     }
 
     public TKey Key { get; }
@@ -42,6 +43,13 @@ internal sealed class Entry<TKey, TValue>
     /// before one already appended to the in-order log.
     /// </summary>
     public bool OutOfOrder { get; }
+
+    /// <summary>
+    /// The W-TinyLFU segment the entry is in, which never changes: moving to another segment stores
+    /// a copy of the same write there (<see cref="MovedTo"/>), so every older state still sees it
+    /// where it was. Under LRU, <see cref="Segment.Window"/>.
+    /// </summary>
+    public Segment Segment { get; }
 
     /// <summary>Whether the entry has a deadline: one that never expires is judged without a clock.</summary>
     public bool CanExpire => Deadline != Expiry.Never;
@@ -71,7 +79,10 @@ internal sealed class Entry<TKey, TValue>
         ReferenceEquals(this, other) || (WriteStamp == other.WriteStamp && Deadline == other.Deadline && IsSameValue(Value, other.Value));
 
     /// <summary>A copy that no other line of states shares, for a state that has to fork.</summary>
-    public Entry<TKey, TValue> Detach(long lastUse) => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder: false, lastUse);
+    public Entry<TKey, TValue> Detach(long lastUse) => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder: false, lastUse, Segment);
+
+    /// <summary>The same write in another segment: a new entry for the line's newest state to store in place of this one.</summary>
+    public Entry<TKey, TValue> MovedTo(Segment segment, bool outOfOrder) => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder, LastUse, segment);
 
     private static bool IsSameValue(TValue value, TValue other) =>
         typeof(TValue).IsValueType ? EqualityComparer<TValue>.Default.Equals(value, other) : ReferenceEquals(value, other);

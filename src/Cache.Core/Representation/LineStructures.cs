@@ -19,8 +19,14 @@ internal sealed class LineStructures<TKey, TValue>
         AppendLog<Entry<TKey, TValue>> deadlineLog,
         ImmutableSortedSet<Entry<TKey, TValue>> outOfOrder,
         bool sharesLogs,
-        bool holdsRemoved)
+        bool holdsRemoved,
+        AppendLog<Entry<TKey, TValue>> probationLog,
+        AppendLog<Entry<TKey, TValue>> protectedLog,
+        SketchHistory? sketch)
     {
+        ProbationLog = probationLog;
+        ProtectedLog = protectedLog;
+        Sketch = sketch;
         Options = options;
         Table = table;
         Hidden = hidden;
@@ -45,6 +51,15 @@ internal sealed class LineStructures<TKey, TValue>
     /// <summary>See <see cref="DeadlineOrder{TKey, TValue}.OutOfOrder"/>.</summary>
     public ImmutableSortedSet<Entry<TKey, TValue>> OutOfOrder { get; }
 
+    /// <summary>The probation segment's log (W-TinyLFU); the window's is <see cref="RecencyLog"/>.</summary>
+    public AppendLog<Entry<TKey, TValue>> ProbationLog { get; }
+
+    /// <summary>The protected segment's log (W-TinyLFU).</summary>
+    public AppendLog<Entry<TKey, TValue>> ProtectedLog { get; }
+
+    /// <summary>The line's frequency sketch (W-TinyLFU); null under LRU.</summary>
+    public SketchHistory? Sketch { get; }
+
     /// <summary>A view of another line's state (a snapshot): it never appends to the logs it shares with that line, so its first append forks.</summary>
     public bool SharesLogs { get; }
 
@@ -59,7 +74,8 @@ internal sealed class LineStructures<TKey, TValue>
         RecencyOrder<TKey, TValue> recency,
         DeadlineOrder<TKey, TValue> deadlines,
         bool sharesLogs,
-        bool holdsRemoved)
+        bool holdsRemoved,
+        SegmentParts<TKey, TValue> segments)
     {
         // Stryker disable once all : reusing the structures or building equal ones gives every answer the same; reuse only saves an allocation.
         if (previous is not null
@@ -70,11 +86,15 @@ internal sealed class LineStructures<TKey, TValue>
             && previous.DeadlineLog == deadlines.Log
             && previous.OutOfOrder == deadlines.OutOfOrder
             && previous.SharesLogs == sharesLogs
-            && previous.HoldsRemoved == holdsRemoved)
+            && previous.HoldsRemoved == holdsRemoved
+            && previous.ProbationLog == segments.Probation.Log
+            && previous.ProtectedLog == segments.Protected.Log
+            && previous.Sketch == segments.Sketch)
         {
             return previous;
         }
 
-        return new LineStructures<TKey, TValue>(options, entries.Table, entries.Hidden, recency.Log, deadlines.Log, deadlines.OutOfOrder, sharesLogs, holdsRemoved);
+        return new LineStructures<TKey, TValue>(
+            options, entries.Table, entries.Hidden, recency.Log, deadlines.Log, deadlines.OutOfOrder, sharesLogs, holdsRemoved, segments.Probation.Log, segments.Protected.Log, segments.Sketch);
     }
 }

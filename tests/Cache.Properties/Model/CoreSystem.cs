@@ -4,10 +4,10 @@ using Cache.Core;
 namespace Cache.Properties.Model;
 
 /// <summary>Runs operations through the pure core, holding the current state and time.</summary>
-internal sealed class CoreSystem(int maxSize, TimeSpan defaultTtl)
+internal sealed class CoreSystem(int maxSize, TimeSpan defaultTtl, EvictionPolicy policy = EvictionPolicy.Lru)
 {
     public CacheState<string, int> State { get; private set; } =
-        CacheState<string, int>.Empty(new CacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl });
+        CacheState<string, int>.Empty(new CacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl, Policy = policy });
 
     public TimeSpan Now { get; private set; }
 

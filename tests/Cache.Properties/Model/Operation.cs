@@ -41,8 +41,8 @@ internal sealed record StatsOp : Operation;
 internal sealed record AdvanceOp(TimeSpan By) : Operation;
 
 /// <summary>A cache size and the operations to run against it.</summary>
-internal sealed record Scenario(int MaxSize, IReadOnlyList<Operation> Operations)
+internal sealed record Scenario(int MaxSize, IReadOnlyList<Operation> Operations, Cache.Core.EvictionPolicy Policy = Cache.Core.EvictionPolicy.Lru)
 {
     public override string ToString() =>
-        $"MaxSize {MaxSize}, {Operations.Count} operations:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Operations);
+        $"MaxSize {MaxSize}, {Policy}, {Operations.Count} operations:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Operations);
 }

@@ -5,11 +5,13 @@ namespace Cache.Properties.Model;
 /// <summary>
 /// The contract written as plainly as possible: a list of entries and linear scans, with no
 /// indexes, no immutability and no cleverness, apart from the core on purpose. Times are ticks
-/// since the cache was created.
+/// since the cache was created. Under W-TinyLFU (<paramref name="policy"/>) a <see cref="TinyLfuModel"/>
+/// beside the list decides what a full cache gives up, and in which order the keys are.
 /// </summary>
-internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
+internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionPolicy policy = EvictionPolicy.Lru)
 {
     private readonly List<Entry> _entries = [];
+    private TinyLfuModel? _tinyLfu = policy == EvictionPolicy.TinyLfu ? new TinyLfuModel(maxSize) : null;
     private long _sequence;
 
     public long Now { get; private set; }
@@ -32,7 +34,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
     /// <summary>A deliberately planted bug, to show that the properties catch one and shrink it.</summary>
     public bool EvictsMostRecentlyUsed { get; init; }
 
-    public IEnumerable<string> KeysByRecency => _entries.OrderBy(e => e.LastUse).Select(e => e.Key);
+    public IEnumerable<string> KeysByRecency => _tinyLfu?.EvictionOrder ?? _entries.OrderBy(e => e.LastUse).Select(e => e.Key);
 
     public int Count => _entries.Count;
 
@@ -64,12 +66,13 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
                 return $"made {getOrSet.Value}";
             case ClearOp:
                 ExpireAll();
-                foreach (var cleared in _entries.OrderBy(e => e.LastUse))
+                foreach (string cleared in KeysByRecency.ToList())
                 {
-                    Removed.Add((cleared.Key, RemovalReason.Cleared));
+                    Removed.Add((cleared, RemovalReason.Cleared));
                 }
 
                 _entries.Clear();
+                _tinyLfu = _tinyLfu is null ? null : new TinyLfuModel(maxSize); // a cleared state starts afresh, its sketch too
                 return "ok";
             case StatsOp:
                 return Stats();
@@ -84,7 +87,8 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
     /// <summary>A model that starts where this one is and goes on alone: a line of states forked from this one.</summary>
     public ReferenceModel Clone()
     {
-        var clone = new ReferenceModel(maxSize, defaultTtl) { EvictsMostRecentlyUsed = EvictsMostRecentlyUsed };
+        var clone = new ReferenceModel(maxSize, defaultTtl, policy) { EvictsMostRecentlyUsed = EvictsMostRecentlyUsed };
+        clone._tinyLfu = _tinyLfu?.Clone();
         clone._entries.AddRange(_entries.Select(e => new Entry { Key = e.Key, Value = e.Value, Deadline = e.Deadline, Written = e.Written, LastUse = e.LastUse }));
         clone._sequence = _sequence;
         clone.Now = Now;
@@ -111,10 +115,10 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         ExpireAll();
         if (Removed.Count == 0 && _entries.Count > 0)
         {
-            var victim = _entries.OrderBy(e => e.LastUse).First();
-            _entries.Remove(victim);
+            string victim = _tinyLfu?.Evict()!.Value.Key ?? _entries.OrderBy(e => e.LastUse).First().Key;
+            _entries.Remove(Find(victim)!);
             Evictions++;
-            Removed.Add((victim.Key, RemovalReason.Evicted));
+            Removed.Add((victim, RemovalReason.Evicted));
         }
     }
 
@@ -128,6 +132,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
             if (Find(key) is { } entry && !IsExpired(entry))
             {
                 entry.LastUse = ++_sequence;
+                _tinyLfu?.Touch(key);
                 Hits++;
                 found[key] = entry.Value;
             }
@@ -160,6 +165,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         if (IsExpired(entry))
         {
             _entries.Remove(entry);
+            _tinyLfu?.Remove(key);
             Expirations++;
             Removed.Add((key, RemovalReason.Expired));
             Misses++;
@@ -167,6 +173,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         }
 
         entry.LastUse = ++_sequence;
+        _tinyLfu?.Touch(key);
         Hits++;
         return entry.Value;
     }
@@ -179,8 +186,9 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         {
             _entries.Remove(existing);
             Removed.Add((key, RemovalReason.Replaced));
+            _tinyLfu?.Touch(key); // a write of a stored key is an access
         }
-        else if (_entries.Count == maxSize)
+        else if (_entries.Count == maxSize && _tinyLfu is null)
         {
             var victim = EvictsMostRecentlyUsed
                 ? _entries.OrderBy(e => e.LastUse).Last()
@@ -195,6 +203,13 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         _sequence++;
         _entries.Add(new Entry { Key = key, Value = value, Deadline = deadline, Written = _sequence, LastUse = _sequence });
         Sets++;
+        if (existing is null && _tinyLfu?.Add(key) is { } left)
+        {
+            // The new key went into the window first; what the policy gave up for it leaves now (maybe the new key itself).
+            _entries.Remove(Find(left.Key)!);
+            Evictions++;
+            Removed.Add((left.Key, RemovalReason.Evicted));
+        }
     }
 
     private bool Remove(string key)
@@ -207,6 +222,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         }
 
         _entries.Remove(entry);
+        _tinyLfu?.Remove(key);
         Removals++;
         Removed.Add((key, RemovalReason.Removed));
         return true;
@@ -218,6 +234,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl)
         foreach (var entry in _entries.Where(IsExpired).OrderBy(e => e.Deadline).ThenBy(e => e.Written).ToList())
         {
             _entries.Remove(entry);
+            _tinyLfu?.Remove(entry.Key);
             Expirations++;
             Removed.Add((entry.Key, RemovalReason.Expired));
         }

@@ -27,6 +27,34 @@ internal static class Scenarios
         select new Scenario(maxSize, operations),
         Shrink);
 
+    /// <summary>
+    /// Scenarios under W-TinyLFU: the same small ones, and some past 100 entries, where the window
+    /// holds more than one entry, with enough operations (Sets first) to fill them and push keys
+    /// through every segment.
+    /// </summary>
+    public static Arbitrary<Scenario> TinyLfu { get; } = Arb.From(
+        Gen.Frequency(
+            (3, from maxSize in Gen.Choose(1, 8)
+                from length in Gen.Choose(1, 100)
+                from operations in Gen.ArrayOf(Operations(maxSize), length)
+                select new Scenario(maxSize, operations, Cache.Core.EvictionPolicy.TinyLfu)),
+            (1, from maxSize in Gen.Choose(100, 130)
+                from fill in Gen.Choose(maxSize / 2, maxSize + 20)
+                from length in Gen.Choose(1, 300)
+                from operations in Gen.ArrayOf(Operations(maxSize + 20), length)
+                select new Scenario(maxSize, [.. Enumerable.Range(0, fill).Select(i => (Operation)new SetOp($"k{i}", i % 100, TtlChoice.Default)), .. operations], Cache.Core.EvictionPolicy.TinyLfu))),
+        Shrink);
+
+    /// <summary>
+    /// The small scenarios under either policy, half each: for the rules that hold whatever the
+    /// policy (the large W-TinyLFU ones run against the model, where a step costs less).
+    /// </summary>
+    public static Arbitrary<Scenario> EitherPolicy { get; } = Arb.From(
+        from scenario in Arbitrary.Generator
+        from policy in Gen.Elements(Cache.Core.EvictionPolicy.Lru, Cache.Core.EvictionPolicy.TinyLfu)
+        select scenario with { Policy = policy },
+        Shrink);
+
     public static IEnumerable<Scenario> Shrink(Scenario scenario)
     {
         var operations = scenario.Operations;

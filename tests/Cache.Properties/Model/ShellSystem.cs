@@ -1,3 +1,4 @@
+using Cache.Core;
 using Cache.Async;
 using Microsoft.Extensions.Time.Testing;
 
@@ -8,8 +9,8 @@ internal sealed class ShellSystem : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
 
-    public ShellSystem(int maxSize, TimeSpan defaultTtl, Stream? recorder = null, TimeSpan? sweep = null) =>
-        Cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl, ExpirationScanInterval = sweep, Recorder = recorder }, _time);
+    public ShellSystem(int maxSize, TimeSpan defaultTtl, Stream? recorder = null, TimeSpan? sweep = null, EvictionPolicy policy = EvictionPolicy.Lru) =>
+        Cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = maxSize, DefaultTtl = defaultTtl, ExpirationScanInterval = sweep, Recorder = recorder, Policy = policy }, _time);
 
     public InMemoryCache Cache { get; }
 
