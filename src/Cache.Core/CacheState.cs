@@ -519,9 +519,8 @@ public sealed partial class CacheState<TKey, TValue>
     /// <summary>The stored entries in the order the policy gives them up (<see cref="Keys"/>).</summary>
     private static List<Entry<TKey, TValue>> Order(EntryIndex<TKey, TValue> entries, RecencyOrder<TKey, TValue> window, SegmentParts<TKey, TValue> segments)
     {
-        List<Entry<TKey, TValue>> order = segments.Sketch is null ? [] : [.. segments.Probation.Live(entries), .. segments.Protected.Live(entries)];
-        order.AddRange(window.Live(entries));
-        return order;
+        // Under LRU the probation and protected orders are empty, and the window is the whole order.
+        return [.. segments.Probation.Live(entries), .. segments.Protected.Live(entries), .. window.Live(entries)];
     }
 
     /// <summary>
@@ -812,6 +811,7 @@ public sealed partial class CacheState<TKey, TValue>
         private void Touch(Entry<TKey, TValue> read)
         {
             // A key used twice in one batch was moved by its first use: its copy is the one stored now.
+            // Stryker disable once Conditional : Find gives the held entry itself; Holds only spares the lookup.
             Entry<TKey, TValue> entry = Entries.Holds(read) ? read : Entries.Find(read.Key, read.Hash)!;
             CountAccess(entry.Hash);
             if (entry.Segment == Segment.Probation)
@@ -848,26 +848,17 @@ public sealed partial class CacheState<TKey, TValue>
                 candidate = Move(overflow, Segment.Probation);
             }
 
-            if (!full)
+            // A full state's window was full too: the main space only grows by the window's overflow,
+            // so it holds at most its share, and a full state has a full window and a candidate.
+            if (!full || candidate is null)
             {
                 return;
             }
 
-            if (candidate is null)
-            {
-                // The window was below its size (entries left it): no newcomer to weigh.
-                EvictFirst(ref log);
-                return;
-            }
-
-            // The candidate is probation's most recent record: its least recent is another entry unless it is alone there.
+            // The candidate is probation's most recent record: its least recent is another entry unless
+            // it is alone there. The one that leaves is dropped; its record goes stale and is skipped.
             Entry<TKey, TValue>? victim = PeekFirst(Segment.Probation) is { } first && !ReferenceEquals(first, candidate) ? first : PeekFirst(Segment.Protected);
             Entry<TKey, TValue> leaving = victim is not null && Sketch!.Live.Frequency(candidate.Hash) > Sketch.Live.Frequency(victim.Hash) ? victim : candidate;
-            if (!ReferenceEquals(leaving, candidate))
-            {
-                _ = TakeFirst(leaving.Segment);
-            }
-
             log.Add(leaving.Key, leaving.Value, RemovalReason.Evicted);
             Drop(leaving);
         }
@@ -938,17 +929,13 @@ public sealed partial class CacheState<TKey, TValue>
         };
 
         /// <summary>The least recent live entry of a segment, without taking it; null when the segment is empty.</summary>
-        private Entry<TKey, TValue>? PeekFirst(Segment segment) =>
-            First(segment, out Entry<TKey, TValue> entry, out _) ? entry : null;
+        private Entry<TKey, TValue>? PeekFirst(Segment segment) => First(segment, out _);
 
         /// <summary>Takes a segment's least recent live entry off its order (the caller drops or moves it); null when the segment is empty.</summary>
         private Entry<TKey, TValue>? TakeFirst(Segment segment)
         {
-            if (!First(segment, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest))
-            {
-                return null;
-            }
-
+            // With no live entry, the rest is the order emptied of its stale records.
+            Entry<TKey, TValue>? entry = First(segment, out RecencyOrder<TKey, TValue> rest);
             switch (segment)
             {
                 case Segment.Probation:
@@ -965,17 +952,18 @@ public sealed partial class CacheState<TKey, TValue>
             return entry;
         }
 
-        /// <summary>A segment's least recent live entry and its order without it; a later state's uses make this draft fork first, as LRU's eviction does.</summary>
-        private bool First(Segment segment, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest)
+        /// <summary>A segment's least recent live entry (null when none) and its order without it; a later state's uses make this draft fork first, as LRU's eviction does.</summary>
+        private Entry<TKey, TValue>? First(Segment segment, out RecencyOrder<TKey, TValue> rest)
         {
-            Liveness found = OrderOf(segment).TryTakeLeastRecent(Entries, out entry, out rest);
+            Liveness found = OrderOf(segment).TryTakeLeastRecent(Entries, out Entry<TKey, TValue> entry, out rest);
             if (found == Liveness.Unknown)
             {
                 Own();
                 found = OrderOf(segment).TryTakeLeastRecent(Entries, out entry, out rest);
             }
 
-            return found == Liveness.Live;
+            // Stryker disable once Conditional : a stale order answers a null entry, and a fork never answers Unknown.
+            return found == Liveness.Live ? entry : null;
         }
 
         /// <summary>
@@ -1082,8 +1070,8 @@ public sealed partial class CacheState<TKey, TValue>
         {
             ScanMeter.Forked();
             Entry<TKey, TValue>[] window = Copied(Recency);
-            Entry<TKey, TValue>[] probation = IsTinyLfu ? Copied(Probation) : [];
-            Entry<TKey, TValue>[] @protected = IsTinyLfu ? Copied(Protected) : [];
+            Entry<TKey, TValue>[] probation = Copied(Probation); // empty under LRU
+            Entry<TKey, TValue>[] @protected = Copied(Protected);
             Entry<TKey, TValue>[] copies = [.. probation, .. @protected, .. window];
             Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version).AsNewest();
             Recency = RecencyOrder<TKey, TValue>.Of(window, Recency.Horizon, room: 1);

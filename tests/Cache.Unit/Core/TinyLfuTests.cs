@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using Cache.Core;
+using Cache.Unit.Support;
+
+namespace Cache.Unit.Core;
+
+/// <summary>
+/// W-TinyLFU in the core (issue 17), decision by decision, beside the model-based properties that
+/// hold it to the reference model at every step: how keys move between the window, probation and
+/// protected, what a full state gives up, and that older states keep their own decisions.
+/// </summary>
+public sealed class TinyLfuTests
+{
+    private static readonly TimeSpan Now = TimeSpan.FromSeconds(1);
+    private static readonly CacheOptions Options = new() { MaxSize = 3, DefaultTtl = TimeSpan.FromMinutes(1), Policy = EvictionPolicy.TinyLfu };
+
+    [Fact]
+    public void Keys_are_listed_in_the_order_the_policy_gives_them_up_probation_protected_then_the_window()
+    {
+        // Capacity 3: a window of 1, a main space of 2 (protected at most 1).
+        var state = CacheState<string, int>.Empty(Options).Set("a", 1, Now).State.Set("b", 2, Now).State.Set("c", 3, Now).State;
+        Assert.Equal(["a", "b", "c"], state.Keys); // a and b overflowed into probation, c is in the window
+        Assert.NotSame(state, state.TrimExcess()); // the moves left copies behind (nothing was removed)
+        state = state.Get("a", Now).State; // a hit in probation moves a up to protected
+        Assert.Equal(["b", "a", "c"], state.Keys);
+        state.CheckIntegrity();
+    }
+
+    [Fact]
+    public void A_full_state_refuses_a_newcomer_counted_no_more_often_than_the_entry_it_would_evict_and_admits_one_counted_more()
+    {
+        var state = CacheState<string, int>.Empty(Options).Set("a", 1, Now).State.Set("b", 2, Now).State.Set("c", 3, Now).State;
+
+        // d pushes c out of the window as the candidate; c (counted once) against a, probation's least recent (once): refused.
+        SetResult<string, int> refused = state.Set("d", 4, Now);
+        Assert.Equal(new[] { new CacheRemoval<string, int>("c", 3, RemovalReason.Evicted) }, refused.Removals.ToArray());
+        Assert.Equal(SetOutcome.Added, refused.Outcome);
+
+        // d counted three times pushed out by e: it beats a, which goes.
+        state = refused.State.Get("d", Now).State.Get("d", Now).State;
+        SetResult<string, int> admitted = state.Set("e", 5, Now);
+        Assert.Equal(new[] { new CacheRemoval<string, int>("a", 1, RemovalReason.Evicted) }, admitted.Removals.ToArray());
+        Assert.Equal(["b", "d", "e"], admitted.State.Keys);
+    }
+
+    [Fact]
+    public void A_snapshots_Evict_after_the_live_line_used_its_entries_forks_and_evicts_what_the_snapshot_would()
+    {
+        var state = CacheState<string, int>.Empty(Options with { MaxSize = 10 }).Set("a", 1, Now).State;
+        CacheState<string, int> snapshot = state.AsSnapshot();
+        _ = state.Get("a", Now); // the live line stamps a past the snapshot's horizon
+
+        var evicted = Cost.Of(() => snapshot.Evict(Now));
+        Assert.Equal(new[] { new CacheRemoval<string, int>("a", 1, RemovalReason.Evicted) }, evicted.Result.Removals.ToArray());
+        Assert.Equal(1, evicted.Forks);
+        Assert.Empty(evicted.Result.State.Keys);
+
+        // An older state whose entries no later state used evicts without forking: its own records tell.
+        CacheState<string, int> older = CacheState<string, int>.Empty(Options with { MaxSize = 10 }).Set("a", 1, Now).State;
+        _ = older.Set("b", 2, Now); // the line moves on past it, leaving a untouched
+        var quiet = Cost.Of(() => older.Evict(Now));
+        Assert.Equal(0, quiet.Forks);
+        Assert.Equal("a", Assert.Single(quiet.Result.Removals).Key);
+    }
+
+    [Fact]
+    public void A_move_to_another_segment_leaves_a_copy_behind_that_TrimExcess_lets_go_of()
+    {
+        // Built in methods of their own, so that no local of this one (kept alive in a Debug build,
+        // as the mutation gate runs) holds the untrimmed state, which may still hold the value.
+        CacheState<string, object> trimmed = MovedRemovedAndTrimmed(out WeakReference released);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(released.IsAlive, "a removed value is still referenced by the logs of the trimmed state");
+        GC.KeepAlive(trimmed);
+    }
+
+    [Fact]
+    public void An_older_state_keeps_its_own_counts_and_segments_whatever_its_line_does_later()
+    {
+        var state = CacheState<string, int>.Empty(Options).Set("a", 1, Now).State.Set("b", 2, Now).State.Set("c", 3, Now).State;
+        CacheState<string, int> before = state;
+        SetResult<string, int> first = before.Set("d", 4, Now);
+
+        // The line moves on: d counted often, a promoted.
+        var line = first.State.Get("d", Now).State.Get("d", Now).State.Get("d", Now).State.Get("a", Now).State;
+        Assert.NotEqual(before.Keys, line.Keys);
+
+        // The older state decides as it did, with its own counts (a fork), not the line's.
+        SetResult<string, int> again = before.Set("d", 4, Now);
+        Assert.Equal(first.Removals.ToArray(), again.Removals.ToArray());
+        Assert.Equal(first.State.Keys, again.State.Keys);
+        Assert.Equal(["a", "b", "c"], before.Keys);
+    }
+
+    [Fact]
+    public void Options_take_a_policy_and_refuse_one_that_is_not_defined()
+    {
+        Assert.Equal(EvictionPolicy.Lru, CacheOptions.Default.Policy);
+        Assert.Equal(EvictionPolicy.TinyLfu, CacheOptions.Default.WithPolicy(EvictionPolicy.TinyLfu).Policy);
+        Assert.Throws<ArgumentOutOfRangeException>("Policy", () => new CacheOptions { Policy = (EvictionPolicy)7 });
+    }
+
+    /// <summary>A state whose value under "a" was moved to probation (a copy of the write) and then removed, trimmed and checked.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CacheState<string, object> MovedRemovedAndTrimmed(out WeakReference released)
+    {
+        CacheState<string, object> state = MovedAndRemoved(out released);
+        CacheState<string, object> trimmed = state.TrimExcess();
+        Assert.NotSame(state, trimmed);
+        trimmed.CheckIntegrity();
+        Assert.Equal(state.Keys, trimmed.Keys);
+        return trimmed;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CacheState<string, object> MovedAndRemoved(out WeakReference released)
+    {
+        object value = new();
+        released = new WeakReference(value);
+        return CacheState<string, object>.Empty(new CacheOptions { MaxSize = 10, Policy = EvictionPolicy.TinyLfu })
+            .Set("a", value, Now).State
+            .Set("b", new object(), Now).State // b's arrival pushes a into probation
+            .Remove("a", Now).State;
+    }
+}
