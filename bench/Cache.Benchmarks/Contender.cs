@@ -59,5 +59,32 @@ internal sealed class Contender(string name, Func<string, bool> lookup, Action<s
             var cache = new ClassicLru<string, object>(capacity);
             return new Contender("ClassicLru", key => cache.TryGet(key, out _), key => cache.AddOrUpdate(key, Value));
         };
+        yield return capacity =>
+        {
+            var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = capacity, DefaultTtl = Lineup.Ttl, ExpirationScanInterval = null, Policy = Cache.Core.EvictionPolicy.TinyLfu });
+            return new Contender(
+                "Ours (InMemoryCache, TinyLfu)",
+                key => Synchronous.Result(cache.TryGetAsync<object>(key)).Found,
+                key => Synchronous.Complete(cache.SetAsync(key, Value)),
+                cache);
+        };
+        yield return capacity =>
+        {
+            // One thread, maintenance after every operation: the policy's decisions, not the buffers' timing.
+            var cache = new BitFaster.Caching.Lfu.ConcurrentLfu<string, object>(1, capacity, new BitFaster.Caching.Scheduler.NullScheduler(), EqualityComparer<string>.Default);
+            return new Contender(
+                "BitFaster ConcurrentLfu",
+                key =>
+                {
+                    bool hit = cache.TryGet(key, out _);
+                    cache.DoMaintenance();
+                    return hit;
+                },
+                key =>
+                {
+                    cache.AddOrUpdate(key, Value);
+                    cache.DoMaintenance();
+                });
+        };
     }
 }

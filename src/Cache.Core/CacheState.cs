@@ -657,7 +657,7 @@ public sealed partial class CacheState<TKey, TValue>
 
             if (found == Liveness.Live)
             {
-                log.Add(entry.Key, entry.Value, RemovalReason.Evicted);
+                log.Add(entry.Key, entry.Value, RemovalReason.Evicted, EvictionDecision.LeastRecentlyUsed);
                 Recency = rest;
                 Drop(entry);
             }
@@ -678,7 +678,7 @@ public sealed partial class CacheState<TKey, TValue>
             Entry<TKey, TValue>? victim = TakeFirst(Segment.Probation) ?? TakeFirst(Segment.Protected) ?? TakeFirst(Segment.Window);
             if (victim is not null)
             {
-                log.Add(victim.Key, victim.Value, RemovalReason.Evicted);
+                log.Add(victim.Key, victim.Value, RemovalReason.Evicted, DecisionOf(victim.Segment));
                 Drop(victim);
             }
         }
@@ -840,7 +840,7 @@ public sealed partial class CacheState<TKey, TValue>
                 if (Options.MaxSize == WindowMax(Options))
                 {
                     // No main space (a capacity of 1): the window is an LRU of its own.
-                    log.Add(overflow.Key, overflow.Value, RemovalReason.Evicted);
+                    log.Add(overflow.Key, overflow.Value, RemovalReason.Evicted, EvictionDecision.Window);
                     Drop(overflow);
                     return;
                 }
@@ -859,9 +859,17 @@ public sealed partial class CacheState<TKey, TValue>
             // it is alone there. The one that leaves is dropped; its record goes stale and is skipped.
             Entry<TKey, TValue>? victim = PeekFirst(Segment.Probation) is { } first && !ReferenceEquals(first, candidate) ? first : PeekFirst(Segment.Protected);
             Entry<TKey, TValue> leaving = victim is not null && Sketch!.Live.Frequency(candidate.Hash) > Sketch.Live.Frequency(victim.Hash) ? victim : candidate;
-            log.Add(leaving.Key, leaving.Value, RemovalReason.Evicted);
+            log.Add(leaving.Key, leaving.Value, RemovalReason.Evicted, ReferenceEquals(leaving, candidate) ? EvictionDecision.Refused : DecisionOf(leaving.Segment));
             Drop(leaving);
         }
+
+        /// <summary>The decision that evicts an entry from <paramref name="segment"/>.</summary>
+        private static EvictionDecision DecisionOf(Segment segment) => segment switch
+        {
+            Segment.Probation => EvictionDecision.Probation,
+            Segment.Protected => EvictionDecision.Protected,
+            _ => EvictionDecision.Window,
+        };
 
         /// <summary>Protected's overflow, its least recent entry, goes back to probation as its most recent.</summary>
         private void DemoteIfOver()

@@ -30,9 +30,9 @@ public struct RemovalLog<TKey, TValue>
     /// <summary>The number of removals collected.</summary>
     public int Count { readonly get; private set; }
 
-    internal void Add(TKey key, TValue value, RemovalReason reason)
+    internal void Add(TKey key, TValue value, RemovalReason reason, EvictionDecision eviction = EvictionDecision.None)
     {
-        var removal = new CacheRemoval<TKey, TValue>(key, value, reason);
+        var removal = new CacheRemoval<TKey, TValue>(key, value, reason) { Eviction = eviction };
         if (Count == 0)
         {
             _first = removal;

@@ -170,7 +170,7 @@ public sealed class LineProperties
                     string expected = line.Model.Apply(operation);
                     var (answer, state, removed) = CoreSystem.Step(line.State, line.Now, operation);
                     Agree(index, step, expected, answer, "dry answer");
-                    Agree(index, step, Describe(line.Model.Removed), Describe(removed.Select(r => (r.Key, r.Reason))), "dry removals");
+                    Agree(index, step, Describe(line.Model.Removed), Describe(removed.Select(r => (r.Key, r.Reason, r.Eviction))), "dry removals");
                     line.State = state;
                     return;
                 case DryGetMany { Keys: var keys }:
@@ -198,7 +198,7 @@ public sealed class LineProperties
                 case DryEvict:
                     var evicted = line.State.Evict(line.Now);
                     line.Model.Evict();
-                    Agree(index, step, Describe(line.Model.Removed), Describe(evicted.Removals.Select(r => (r.Key, r.Reason))), "dry Evict");
+                    Agree(index, step, Describe(line.Model.Removed), Describe(evicted.Removals.Select(r => (r.Key, r.Reason, r.Eviction))), "dry Evict");
                     line.State = evicted.State;
                     return;
                 case DryTrim:
@@ -247,8 +247,8 @@ public sealed class LineProperties
         private static string Describe<TValue>(IEnumerable<KeyValuePair<string, TValue>> found) =>
             string.Join(",", found.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value}"));
 
-        private static string Describe(IEnumerable<(string Key, RemovalReason Reason)> removals) =>
-            string.Join(",", removals.Select(r => $"{r.Key}:{r.Reason}"));
+        private static string Describe(IEnumerable<(string Key, RemovalReason Reason, EvictionDecision Eviction)> removals) =>
+            string.Join(",", removals.Select(r => $"{r.Key}:{r.Reason}{(r.Eviction == EvictionDecision.None ? "" : "/" + r.Eviction)}"));
 
         private static void Agree(int index, LineStep step, string expected, string actual, string what) =>
             Require(index, step, expected == actual, $"{what} was '{actual}', the model says '{expected}'");

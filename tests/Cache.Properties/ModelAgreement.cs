@@ -23,7 +23,7 @@ internal static class ModelAgreement
                 Agree(step, operation, expected, actual, "core answer");
             }
 
-            Agree(step, operation, Describe(model.Removed), Describe(core.Removed.Select(r => (r.Key, r.Reason))), "core removals");
+            Agree(step, operation, Describe(model.Removed), Describe(core.Removed.Select(r => (r.Key, r.Reason, r.Eviction))), "core removals");
             Agree(step, operation, string.Join(",", model.KeysByRecency), string.Join(",", state.Keys), "core recency order");
             Agree(step, operation, $"{model.Count}/{model.ExpiredCount}", $"{state.Count}/{state.CountExpired(core.Now)}", "core stored/expired");
         }
@@ -44,8 +44,8 @@ internal static class ModelAgreement
         }
     }
 
-    private static string Describe(IEnumerable<(string Key, RemovalReason Reason)> removals) =>
-        string.Join(",", removals.Select(r => $"{r.Key}:{r.Reason}"));
+    private static string Describe(IEnumerable<(string Key, RemovalReason Reason, EvictionDecision Eviction)> removals) =>
+        string.Join(",", removals.Select(r => $"{r.Key}:{r.Reason}{(r.Eviction == EvictionDecision.None ? "" : "/" + r.Eviction)}"));
 
     private static void Agree(int step, Operation operation, string expected, string actual, string what)
     {

@@ -2,20 +2,20 @@ using ScottPlot;
 
 namespace Cache.Replay;
 
-/// <summary>Hit rate against MaxSize, one line a DefaultTtl, as a PNG (ScottPlot).</summary>
+/// <summary>Hit rate against MaxSize, one line a policy and DefaultTtl, as a PNG (ScottPlot).</summary>
 internal static class HitRateChart
 {
     /// <param name="path">Where the PNG goes.</param>
     /// <param name="trace">The trace's path: the title names its file.</param>
-    /// <param name="rows">The replays, one a MaxSize x DefaultTtl.</param>
+    /// <param name="rows">The replays, one a policy x MaxSize x DefaultTtl.</param>
     public static void Save(string path, string trace, IReadOnlyList<ReplayRow> rows)
     {
         var plot = new Plot();
-        foreach (IGrouping<TimeSpan, ReplayRow> line in rows.GroupBy(row => row.DefaultTtl))
+        foreach (var line in rows.GroupBy(row => (row.Policy, row.DefaultTtl)))
         {
             ReplayRow[] points = [.. line.OrderBy(row => row.MaxSize)];
             var scatter = plot.Add.Scatter(points.Select(p => Math.Log10(p.MaxSize)).ToArray(), points.Select(p => p.Result.HitRate * 100).ToArray());
-            scatter.LegendText = $"DefaultTtl {ReplayRow.Format(line.Key)}";
+            scatter.LegendText = $"{ReplayRow.Format(line.Key.Policy)}, DefaultTtl {ReplayRow.Format(line.Key.DefaultTtl)}";
         }
 
         // A log scale for MaxSize: ticks at the sizes replayed, labelled with the sizes themselves.

@@ -1,16 +1,17 @@
 using System.Globalization;
+using Cache.Core;
 
 namespace Cache.Replay;
 
-/// <summary>The command line: a trace, the sizes and default TTLs to try, and where the chart goes.</summary>
-internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]? DefaultTtls, string Chart)
+/// <summary>The command line: a trace, the sizes, default TTLs and eviction policies to try, and where the chart goes.</summary>
+internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]? DefaultTtls, string Chart, EvictionPolicy[]? Policies = null)
 {
     public const string Usage =
-        "usage: Cache.Replay TRACE [--max-size 100,1000,10000] [--default-ttl 30s,5m,1h,inf] [--chart PATH, default TRACE.hit-rate.png]\n" +
+        "usage: Cache.Replay TRACE [--max-size 100,1000,10000] [--default-ttl 30s,5m,1h,inf] [--policy lru,tinylfu] [--chart PATH, default TRACE.hit-rate.png]\n" +
         "  TRACE: a trace written by InMemoryCacheOptions.Recorder, or a text file of one key per line\n" +
         "         (optionally followed by the access time in seconds; otherwise accesses are 1 ms apart).\n" +
         "  Without --max-size or --default-ttl, a recorded trace replays with the options it was recorded with;\n" +
-        "  a text trace with 100,1000,10000 and 1h.";
+        "  a text trace with 100,1000,10000 and 1h. --policy: exact LRU (lru, the default), W-TinyLFU (tinylfu), or both, one curve each.";
 
     /// <exception cref="FormatException">
     /// An argument is missing or malformed, or the chart's folder does not exist; the message says which.
@@ -20,6 +21,7 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
         string? trace = null;
         int[]? sizes = null;
         TimeSpan[]? ttls = null;
+        EvictionPolicy[]? policies = null;
         string? chart = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -30,6 +32,9 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
                     break;
                 case "--default-ttl":
                     ttls = [.. Values(args, ++i, "--default-ttl").Select(ParseTtl)];
+                    break;
+                case "--policy":
+                    policies = [.. Values(args, ++i, "--policy").Select(ParsePolicy).Distinct()];
                     break;
                 case "--chart":
                     chart = i + 1 < args.Length ? args[++i] : throw new FormatException("--chart needs a file name");
@@ -61,8 +66,17 @@ internal sealed record ReplayArguments(string Trace, int[]? MaxSizes, TimeSpan[]
             throw new FormatException($"--chart: the folder '{folder}' does not exist");
         }
 
-        return new ReplayArguments(trace, sizes, ttls, chart);
+        return new ReplayArguments(trace, sizes, ttls, chart, policies);
     }
+
+    /// <summary>lru or tinylfu, in any case.</summary>
+    /// <exception cref="FormatException">Neither.</exception>
+    public static EvictionPolicy ParsePolicy(string text) => text.ToUpperInvariant() switch
+    {
+        "LRU" => EvictionPolicy.Lru,
+        "TINYLFU" or "W-TINYLFU" => EvictionPolicy.TinyLfu,
+        _ => throw new FormatException($"'{text}' is not an eviction policy: give lru, tinylfu, or both"),
+    };
 
     /// <summary>A TTL such as 90s, 5m, 1h, 2d, 250ms, or inf (never expires).</summary>
     /// <exception cref="FormatException">Not a TTL, or not one a TimeSpan can hold (at least one tick, finite, within range).</exception>

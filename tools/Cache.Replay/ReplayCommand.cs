@@ -6,8 +6,10 @@ using Cache.Async.Recording;
 namespace Cache.Replay;
 
 /// <summary>One replay of the trace: the options tried and what the core counted.</summary>
-internal sealed record ReplayRow(int MaxSize, TimeSpan DefaultTtl, ReplayResult Result)
+internal sealed record ReplayRow(int MaxSize, TimeSpan DefaultTtl, ReplayResult Result, EvictionPolicy Policy = EvictionPolicy.Lru)
 {
+    public static string Format(EvictionPolicy policy) => policy == EvictionPolicy.TinyLfu ? "W-TinyLFU" : "LRU";
+
     public static string Format(TimeSpan ttl) => ttl == Timeout.InfiniteTimeSpan ? "never" : ttl switch
     {
         { TotalDays: >= 1 } when ttl.TotalDays == Math.Floor(ttl.TotalDays) => $"{ttl.TotalDays:0}d",
@@ -17,7 +19,7 @@ internal sealed record ReplayRow(int MaxSize, TimeSpan DefaultTtl, ReplayResult 
     };
 }
 
-/// <summary>Replays a trace for every MaxSize x DefaultTtl, prints a table and writes the chart.</summary>
+/// <summary>Replays a trace for every policy x MaxSize x DefaultTtl, prints a table and writes the chart.</summary>
 internal static class ReplayCommand
 {
     public static int Run(string[] args, TextWriter output, TextWriter errors)
@@ -46,15 +48,19 @@ internal static class ReplayCommand
 
         int[] sizes = arguments.MaxSizes ?? (trace.RecordedOptions is { } recorded ? [recorded.MaxSize] : [100, 1_000, 10_000]);
         TimeSpan[] ttls = arguments.DefaultTtls ?? [trace.RecordedOptions?.DefaultTtl ?? TimeSpan.FromHours(1)];
+        EvictionPolicy[] policies = arguments.Policies ?? [EvictionPolicy.Lru];
         var rows = new List<ReplayRow>();
         try
         {
-            foreach (TimeSpan ttl in ttls)
+            foreach (EvictionPolicy policy in policies)
             {
-                foreach (int size in sizes)
+                foreach (TimeSpan ttl in ttls)
                 {
-                    var options = new CacheOptions { MaxSize = size, DefaultTtl = ttl };
-                    rows.Add(new ReplayRow(size, ttl, TraceReplay.Run(trace.Records(), options)));
+                    foreach (int size in sizes)
+                    {
+                        var options = new CacheOptions { MaxSize = size, DefaultTtl = ttl, Policy = policy };
+                        rows.Add(new ReplayRow(size, ttl, TraceReplay.Run(trace.Records(), options), policy));
+                    }
                 }
             }
         }
@@ -71,14 +77,14 @@ internal static class ReplayCommand
         }
 
         output.WriteLine();
-        output.WriteLine("| MaxSize | DefaultTtl | Hit rate | Hits | Misses | Evictions | Expirations |");
-        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("| Policy | MaxSize | DefaultTtl | Hit rate | Hits | Misses | Evictions | Expirations |");
+        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (ReplayRow row in rows)
         {
             ReplayResult result = row.Result;
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {row.MaxSize:N0} | {ReplayRow.Format(row.DefaultTtl)} | {result.HitRate:P2} | {result.Hits:N0} | {result.Misses:N0} | {result.Evictions:N0} | {result.Expirations:N0} |"));
+                $"| {ReplayRow.Format(row.Policy)} | {row.MaxSize:N0} | {ReplayRow.Format(row.DefaultTtl)} | {result.HitRate:P2} | {result.Hits:N0} | {result.Misses:N0} | {result.Evictions:N0} | {result.Expirations:N0} |"));
         }
 
         try

@@ -5,11 +5,12 @@ namespace Cache.Async;
 /// <summary>An entry that left an <see cref="InMemoryCache"/>, and why.</summary>
 public sealed class CacheEntryRemovedEventArgs : EventArgs
 {
-    internal CacheEntryRemovedEventArgs(string key, object? value, RemovalReason reason)
+    internal CacheEntryRemovedEventArgs(string key, object? value, RemovalReason reason, EvictionDecision eviction = EvictionDecision.None)
     {
         Key = key;
         Value = value;
         Reason = reason;
+        Eviction = eviction;
     }
 
     /// <summary>The entry's key.</summary>
@@ -20,4 +21,10 @@ public sealed class CacheEntryRemovedEventArgs : EventArgs
 
     /// <summary>Why it left: Expired, Evicted, Removed, Replaced or Cleared.</summary>
     public RemovalReason Reason { get; }
+
+    /// <summary>
+    /// For an eviction, which decision of the cache's policy took the entry (the least recently used
+    /// under LRU; under W-TinyLFU the segment it left, or refused on admission); <see cref="EvictionDecision.None"/> otherwise.
+    /// </summary>
+    public EvictionDecision Eviction { get; }
 }

@@ -424,7 +424,7 @@ public sealed partial class InMemoryCache : ICache, IDisposable
     {
         try
         {
-            EntryRemoved?.Invoke(this, new CacheEntryRemovedEventArgs(removal.Key, removal.Value, removal.Reason));
+            EntryRemoved?.Invoke(this, new CacheEntryRemovedEventArgs(removal.Key, removal.Value, removal.Reason, removal.Eviction));
         }
 #pragma warning disable CA1031 // A subscriber's exception is its own: logged, and the cache carries on.
         catch (Exception exception)

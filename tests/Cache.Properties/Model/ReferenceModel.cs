@@ -28,8 +28,8 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
 
     public long Expirations { get; private set; }
 
-    /// <summary>What the last operation removed, in order, with why.</summary>
-    public List<(string Key, RemovalReason Reason)> Removed { get; } = [];
+    /// <summary>What the last operation removed, in order, with why (and for an eviction, which decision).</summary>
+    public List<(string Key, RemovalReason Reason, EvictionDecision Eviction)> Removed { get; } = [];
 
     /// <summary>A deliberately planted bug, to show that the properties catch one and shrink it.</summary>
     public bool EvictsMostRecentlyUsed { get; init; }
@@ -68,7 +68,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
                 ExpireAll();
                 foreach (string cleared in KeysByRecency.ToList())
                 {
-                    Removed.Add((cleared, RemovalReason.Cleared));
+                    Removed.Add((cleared, RemovalReason.Cleared, EvictionDecision.None));
                 }
 
                 _entries.Clear();
@@ -115,10 +115,12 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
         ExpireAll();
         if (Removed.Count == 0 && _entries.Count > 0)
         {
-            string victim = _tinyLfu?.Evict()!.Value.Key ?? _entries.OrderBy(e => e.LastUse).First().Key;
+            (string victim, EvictionDecision decision) = _tinyLfu?.Evict() is { } chosen
+                ? (chosen.Key, DecisionOf(chosen.Decision))
+                : (_entries.OrderBy(e => e.LastUse).First().Key, EvictionDecision.LeastRecentlyUsed);
             _entries.Remove(Find(victim)!);
             Evictions++;
-            Removed.Add((victim, RemovalReason.Evicted));
+            Removed.Add((victim, RemovalReason.Evicted, decision));
         }
     }
 
@@ -149,6 +151,14 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
         $"hits {Hits} misses {Misses} sets {Sets} removals {Removals} evictions {Evictions} expirations {Expirations} " +
         $"active {Count - ExpiredCount} expired {ExpiredCount} max {maxSize}";
 
+    private static EvictionDecision DecisionOf(TinyLfuModel.Decision decision) => decision switch
+    {
+        TinyLfuModel.Decision.Probation => EvictionDecision.Probation,
+        TinyLfuModel.Decision.Protected => EvictionDecision.Protected,
+        TinyLfuModel.Decision.Refused => EvictionDecision.Refused,
+        _ => EvictionDecision.Window,
+    };
+
     private bool IsExpired(Entry entry) => entry.Deadline is long deadline && Now >= deadline;
 
     private Entry? Find(string key) => _entries.Find(e => e.Key == key);
@@ -167,7 +177,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
             _entries.Remove(entry);
             _tinyLfu?.Remove(key);
             Expirations++;
-            Removed.Add((key, RemovalReason.Expired));
+            Removed.Add((key, RemovalReason.Expired, EvictionDecision.None));
             Misses++;
             return null;
         }
@@ -185,7 +195,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
         if (existing is not null)
         {
             _entries.Remove(existing);
-            Removed.Add((key, RemovalReason.Replaced));
+            Removed.Add((key, RemovalReason.Replaced, EvictionDecision.None));
             _tinyLfu?.Touch(key); // a write of a stored key is an access
         }
         else if (_entries.Count == maxSize && _tinyLfu is null)
@@ -195,7 +205,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
                 : _entries.OrderBy(e => e.LastUse).First();
             _entries.Remove(victim);
             Evictions++;
-            Removed.Add((victim.Key, RemovalReason.Evicted));
+            Removed.Add((victim.Key, RemovalReason.Evicted, EvictionDecision.LeastRecentlyUsed));
         }
 
         TimeSpan? lifetime = ttl.AsTimeSpan ?? defaultTtl;
@@ -208,7 +218,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
             // The new key went into the window first; what the policy gave up for it leaves now (maybe the new key itself).
             _entries.Remove(Find(left.Key)!);
             Evictions++;
-            Removed.Add((left.Key, RemovalReason.Evicted));
+            Removed.Add((left.Key, RemovalReason.Evicted, DecisionOf(left.Decision)));
         }
     }
 
@@ -224,7 +234,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
         _entries.Remove(entry);
         _tinyLfu?.Remove(key);
         Removals++;
-        Removed.Add((key, RemovalReason.Removed));
+        Removed.Add((key, RemovalReason.Removed, EvictionDecision.None));
         return true;
     }
 
@@ -236,7 +246,7 @@ internal sealed class ReferenceModel(int maxSize, TimeSpan defaultTtl, EvictionP
             _entries.Remove(entry);
             _tinyLfu?.Remove(entry.Key);
             Expirations++;
-            Removed.Add((entry.Key, RemovalReason.Expired));
+            Removed.Add((entry.Key, RemovalReason.Expired, EvictionDecision.None));
         }
     }
 

@@ -162,7 +162,7 @@ public sealed class CacheStateTests
     {
         var state = Filled("a", "b", "c").Get("a", T0).State;
         var set = state.Set("d", 3, T0);
-        Assert.Equal([new CacheRemoval<string, int>("b", 1, RemovalReason.Evicted)], set.Removals.ToArray());
+        Assert.Equal([new CacheRemoval<string, int>("b", 1, RemovalReason.Evicted) { Eviction = EvictionDecision.LeastRecentlyUsed }], set.Removals.ToArray());
         Assert.Equal(["c", "a", "d"], set.State.Keys);
         Assert.Equal(3, set.State.Count);
     }
@@ -285,7 +285,7 @@ public sealed class CacheStateTests
     {
         var state = Filled("a", "b").Get("a", T0).State;
         var evict = state.Evict(T0);
-        Assert.Equal([new CacheRemoval<string, int>("b", 1, RemovalReason.Evicted)], evict.Removals.ToArray());
+        Assert.Equal([new CacheRemoval<string, int>("b", 1, RemovalReason.Evicted) { Eviction = EvictionDecision.LeastRecentlyUsed }], evict.Removals.ToArray());
         Assert.Equal(["a"], evict.State.Keys);
         Assert.True(Empty().Evict(T0).Removals.IsEmpty);
     }

@@ -17,6 +17,29 @@ public sealed class RemovalEventTests
 {
     private readonly FakeTimeProvider _time = new();
 
+    [Theory]
+    [InlineData(EvictionPolicy.Lru, "a", EvictionDecision.LeastRecentlyUsed)]
+    [InlineData(EvictionPolicy.TinyLfu, "c", EvictionDecision.Refused)] // c, pushed out of the window, is counted less often than a
+    public async Task An_eviction_says_which_decision_of_the_policy_took_the_entry(EvictionPolicy policy, string evicted, EvictionDecision decision)
+    {
+        using var cache = new InMemoryCache(new InMemoryCacheOptions { MaxSize = 3, Policy = policy, ExpirationScanInterval = null }, _time);
+        var events = new List<(string, RemovalReason, EvictionDecision)>();
+        cache.EntryRemoved += (_, e) => events.Add((e.Key, e.Reason, e.Eviction));
+        await cache.SetAsync("a", 1);
+        for (int i = 0; i < 5; i++)
+        {
+            await cache.GetAsync<int>("a"); // a counted six times: c, counted once, cannot beat it whatever the process's string hash makes collide
+        }
+
+        foreach (string key in (string[])["b", "c", "d"])
+        {
+            await cache.SetAsync(key, 1);
+        }
+
+        await cache.RemoveAsync("b");
+        Assert.Equal([(evicted, RemovalReason.Evicted, decision), ("b", RemovalReason.Removed, EvictionDecision.None)], events);
+    }
+
     [Fact]
     public async Task Every_reason_is_raised_with_key_and_value_in_the_order_the_transitions_happened()
     {

@@ -34,6 +34,30 @@ public sealed class ReplayToolTests : IDisposable
     }
 
     [Fact]
+    public void Policy_replays_each_eviction_policy_and_charts_one_line_each()
+    {
+        // A loop over 3 keys at MaxSize 2: exact LRU never hits; W-TinyLFU keeps one key of the
+        // loop in its main space (a newcomer seen no more often than it is refused) and hits it.
+        string trace = Path.Combine(_folder, "loop.txt");
+        File.WriteAllLines(trace, [.. Enumerable.Range(0, 30).SelectMany(_ => (string[])["a", "b", "c"])]);
+        string chart = Path.Combine(_folder, "policies.png");
+
+        (int exit, string table, _) = Run(trace, "--max-size", "2", "--policy", "lru,TinyLfu", "--chart", chart);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("| LRU | 2 | 1h | 0.00 % | 0 | 90 |", table, StringComparison.Ordinal);
+        string tinyLfu = table.Split('\n').Single(line => line.StartsWith("| W-TinyLFU | 2 | 1h |", StringComparison.Ordinal));
+        int hits = int.Parse(tinyLfu.Split('|')[5].Trim().Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(hits, 20, 60);
+        Assert.True(File.ReadAllBytes(chart).Length > 1000);
+        Assert.Equal([Cache.Core.EvictionPolicy.Lru], ReplayArguments.Parse([trace, "--policy", "lru,LRU"]).Policies);
+
+        (int bad, _, string errors) = Run(trace, "--policy", "lfu");
+        Assert.Equal(2, bad);
+        Assert.Contains("'lfu' is not an eviction policy", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_chart_the_chart_goes_beside_the_trace()
     {
         string trace = Path.Combine(_folder, "beside.txt");
