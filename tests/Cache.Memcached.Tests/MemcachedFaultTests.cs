@@ -164,7 +164,9 @@ public sealed class MemcachedFaultTests
             // Reads fill the stalled server's one connection (512 places), so the Clear's move of the
             // generation there waits for a place, and is cancelled before it is ever sent.
             Task[] reads = [.. Enumerable.Range(0, 2_000).Select(i => cache.GetAsync<int>($"fill:{i}").AsTask())];
-            using var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)); // before the 500 ms timeout
+            // The caller's own token on the real clock: the stalled server is a real process, which no
+            // FakeTimeProvider reaches; 100 ms falls before the cache's 500 ms timeout.
+            using var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.ClearAsync(leave.Token).AsTask());
             await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(10)); // misses, logged: a bound, not a wait
         }
@@ -192,7 +194,7 @@ public sealed class MemcachedFaultTests
 
             // Any ending is an answer (the value, a cancellation, ObjectDisposedException); a hang is not.
             // A bound on the real clock, not a wait: it turns a hang into a failure.
-            Exception? ended = await Record.ExceptionAsync(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+            Exception? ended = await Record.ExceptionAsync(() => waiting.WaitAsync(TimeSpan.FromSeconds(10))); // a bound that turns a hang into a failure, not a wait
             Assert.True(ended is null or OperationCanceledException or ObjectDisposedException, ended?.ToString());
         }
         finally
@@ -213,6 +215,7 @@ public sealed class MemcachedFaultTests
             using var leave = new CancellationTokenSource();
             Task<int>[] callers = [.. Enumerable.Range(0, 20).Select(i => cache.GetOrSetAsync("k", _ => ValueTask.FromResult(7), cancellationToken: i % 2 == 0 ? leave.Token : default).AsTask())];
             leave.Cancel(); // half of them leave while the lookup waits on the stalled server
+            // A bound on the real clock (the calls wait on a real, stalled server process), not a wait.
             Exception? _ = await Record.ExceptionAsync(() => Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(10)));
             Assert.All(callers.Where((_, i) => i % 2 == 1), caller => Assert.Equal(7, caller.Result));
         }
