@@ -43,12 +43,12 @@ public sealed partial class CacheState<TKey, TValue>
     private readonly int _deadlineTail;
     private readonly int _deadlineStale;
 
-    // W-TinyLFU's own (SegmentParts): the probation and protected orders, the place in the line's
-    // sketch history, and the window's and protected segment's sizes. Zero under LRU.
+    // W-TinyLFU's own (SegmentParts): the main space's order (probation's head, protected's, and
+    // their log's tail), the place in the line's sketch history, and the window's and protected
+    // segment's sizes. Zero under LRU.
     private readonly int _probationHead;
-    private readonly int _probationTail;
     private readonly int _protectedHead;
-    private readonly int _protectedTail;
+    private readonly int _mainTail;
     private readonly int _sketchPosition;
     private readonly int _windowCount;
     private readonly int _protectedCount;
@@ -74,10 +74,9 @@ public sealed partial class CacheState<TKey, TValue>
         _deadlineHead = deadlines.Head;
         _deadlineTail = deadlines.Tail;
         _deadlineStale = deadlines.Stale;
-        _probationHead = segments.Probation.Head;
-        _probationTail = segments.Probation.Tail;
-        _protectedHead = segments.Protected.Head;
-        _protectedTail = segments.Protected.Tail;
+        _probationHead = segments.Main.Head;
+        _protectedHead = segments.Main.ProtectedHead;
+        _mainTail = segments.Main.Tail;
         _sketchPosition = segments.SketchPosition;
         _windowCount = segments.WindowCount;
         _protectedCount = segments.ProtectedCount;
@@ -92,7 +91,7 @@ public sealed partial class CacheState<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(options);
         return new CacheState<TKey, TValue>(
-            options, EntryIndex<TKey, TValue>.Empty(0), 0, 0, RecencyOrder<TKey, TValue>.Empty(0), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false, SegmentParts<TKey, TValue>.Empty(options, 0));
+            options, EntryIndex<TKey, TValue>.Empty(0), 0, 0, RecencyOrder<TKey, TValue>.Empty(0, main: false), DeadlineOrder<TKey, TValue>.Empty(), sharesLogs: false, holdsRemoved: false, SegmentParts<TKey, TValue>.Empty(options, 0));
     }
 
     /// <summary>The capacity and default TTL of this state.</summary>
@@ -108,7 +107,7 @@ public sealed partial class CacheState<TKey, TValue>
     private DeadlineOrder<TKey, TValue> Deadlines => new(_line.DeadlineLog, _deadlineHead, _deadlineTail, _line.OutOfOrder, _deadlineStale);
 
     private SegmentParts<TKey, TValue> Segments => new(
-        new(_line.ProbationLog, _probationHead, _probationTail), new(_line.ProtectedLog, _protectedHead, _protectedTail), _line.Sketch, _sketchPosition, _windowCount, _protectedCount);
+        new(_line.MainLog, _probationHead, _protectedHead, _mainTail), _line.Sketch, _sketchPosition, _windowCount, _protectedCount);
 
     /// <summary>
     /// The stored keys, expired ones included, in the order the policy gives them up: under LRU from
@@ -329,7 +328,7 @@ public sealed partial class CacheState<TKey, TValue>
             EntryIndex<TKey, TValue>.Empty(0),
             0,
             0,
-            RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon),
+            RecencyOrder<TKey, TValue>.Empty(draft.Recency.Horizon, main: false),
             DeadlineOrder<TKey, TValue>.Empty(),
             sharesLogs: false,
             holdsRemoved: false,
@@ -435,16 +434,19 @@ public sealed partial class CacheState<TKey, TValue>
         if (Options.Policy == EvictionPolicy.TinyLfu)
         {
             SegmentParts<TKey, TValue> segments = Segments;
-            Require(Recency.Live(Index).All(e => e.Segment == Segment.Window), "an entry of another segment in the window's log");
-            Require(segments.Probation.Live(Index).All(e => e.Segment == Segment.Probation), "an entry of another segment in probation's log");
-            Require(segments.Protected.Live(Index).All(e => e.Segment == Segment.Protected), "an entry of another segment in the protected log");
-            Require(segments.WindowCount == stored.Count(e => e.Segment == Segment.Window), $"window size {segments.WindowCount} for {stored.Count(e => e.Segment == Segment.Window)} stored there");
-            Require(segments.ProtectedCount == stored.Count(e => e.Segment == Segment.Protected), $"protected size {segments.ProtectedCount} for {stored.Count(e => e.Segment == Segment.Protected)} stored there");
+            (List<Entry<TKey, TValue>> window, List<Entry<TKey, TValue>> probation, List<Entry<TKey, TValue>> @protected) = Live(Index, Recency, segments.Main);
+            Require(segments.WindowCount == window.Count, $"window size {segments.WindowCount} for {window.Count} stored there");
+            Require(segments.ProtectedCount == @protected.Count, $"protected size {segments.ProtectedCount} for {@protected.Count} stored there");
             Require(segments.WindowCount <= WindowMax(Options) && segments.ProtectedCount <= ProtectedMax(Options), "a segment over its size");
+            foreach ((List<Entry<TKey, TValue>> part, Segment segment) in (ReadOnlySpan<(List<Entry<TKey, TValue>>, Segment)>)[(window, Segment.Window), (probation, Segment.Probation), (@protected, Segment.Protected)])
+            {
+                // A tag this state's own history wrote names the segment its records put the entry in.
+                Require(part.All(e => !IsOwnTag(e.LastUse, Recency, segments.Main) || UseTag.SegmentOf(e.LastUse) == segment), $"an entry tagged outside {segment}, where its records are");
+            }
         }
         else
         {
-            Require(stored.All(e => e.Segment == Segment.Window), "an LRU entry outside the window");
+            Require(stored.All(e => UseTag.SegmentOf(e.LastUse) == Segment.Window), "an LRU entry outside the window");
         }
 
         long previous = long.MinValue;
@@ -519,9 +521,29 @@ public sealed partial class CacheState<TKey, TValue>
     /// <summary>The stored entries in the order the policy gives them up (<see cref="Keys"/>).</summary>
     private static List<Entry<TKey, TValue>> Order(EntryIndex<TKey, TValue> entries, RecencyOrder<TKey, TValue> window, SegmentParts<TKey, TValue> segments)
     {
-        // Under LRU the probation and protected orders are empty, and the window is the whole order.
-        return [.. segments.Probation.Live(entries), .. segments.Protected.Live(entries), .. window.Live(entries)];
+        // Under LRU the main space's order is empty, and the window is the whole order.
+        (List<Entry<TKey, TValue>> inWindow, List<Entry<TKey, TValue>> probation, List<Entry<TKey, TValue>> @protected) = Live(entries, window, segments.Main);
+        return [.. probation, .. @protected, .. inWindow];
     }
+
+    /// <summary>Each segment's live entries, least recently used first, read from the records (so for any state, whoever has tagged its entries since).</summary>
+    private static (List<Entry<TKey, TValue>> Window, List<Entry<TKey, TValue>> Probation, List<Entry<TKey, TValue>> Protected) Live(
+        EntryIndex<TKey, TValue> entries, RecencyOrder<TKey, TValue> window, RecencyOrder<TKey, TValue> main)
+    {
+        var seen = new HashSet<Entry<TKey, TValue>>(ReferenceEqualityComparer.Instance);
+        List<Entry<TKey, TValue>> inWindow = [];
+        List<Entry<TKey, TValue>> probation = [];
+        List<Entry<TKey, TValue>> @protected = [];
+
+        // The main space first: an entry never goes back to the window, so one it holds has left it.
+        main.CollectLive(entries, seen, probation, @protected);
+        window.CollectLive(entries, seen, inWindow, null);
+        return (inWindow, probation, @protected);
+    }
+
+    /// <summary>Whether a tag was written by the history of the state whose logs' orders are <paramref name="window"/> and <paramref name="main"/> (else by a later state).</summary>
+    private static bool IsOwnTag(long tag, RecencyOrder<TKey, TValue> window, RecencyOrder<TKey, TValue> main) =>
+        UseTag.StampOf(tag) < (UseTag.IsMain(UseTag.SegmentOf(tag)) ? main.Horizon : window.Horizon);
 
     /// <summary>
     /// A state under construction inside one transition: the steps (expire, evict, drop, put, use)
@@ -548,8 +570,7 @@ public sealed partial class CacheState<TKey, TValue>
             SharesLogs = origin._line.SharesLogs;
             HoldsRemoved = origin._line.HoldsRemoved;
             SegmentParts<TKey, TValue> segments = origin.Segments;
-            Probation = segments.Probation;
-            Protected = segments.Protected;
+            Main = segments.Main;
             Sketch = segments.Sketch;
             SketchPosition = segments.SketchPosition;
             WindowCount = segments.WindowCount;
@@ -572,11 +593,8 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Whether the logs may reference entries removed since they were built.</summary>
         public bool HoldsRemoved { get; private set; }
 
-        /// <summary>W-TinyLFU's probation order (the window's is <see cref="Recency"/>).</summary>
-        public RecencyOrder<TKey, TValue> Probation { get; private set; }
-
-        /// <summary>W-TinyLFU's protected order.</summary>
-        public RecencyOrder<TKey, TValue> Protected { get; private set; }
+        /// <summary>W-TinyLFU's main space: probation's order and protected's, in one log (the window's is <see cref="Recency"/>).</summary>
+        public RecencyOrder<TKey, TValue> Main { get; private set; }
 
         /// <summary>The line's frequency sketch history (W-TinyLFU), and this draft's place in it.</summary>
         public SketchHistory? Sketch { get; private set; }
@@ -587,7 +605,7 @@ public sealed partial class CacheState<TKey, TValue>
 
         public int ProtectedCount { get; private set; }
 
-        public readonly SegmentParts<TKey, TValue> Segments => new(Probation, Protected, Sketch, SketchPosition, WindowCount, ProtectedCount);
+        public readonly SegmentParts<TKey, TValue> Segments => new(Main, Sketch, SketchPosition, WindowCount, ProtectedCount);
 
         private readonly bool IsTinyLfu => Sketch is not null;
 
@@ -607,7 +625,7 @@ public sealed partial class CacheState<TKey, TValue>
 
             // The recency log was compacted (or forked): the deadline log and the table are rebuilt
             // with it, so that hits alone, with no sweep, also let go of removed values in time.
-            bool compacted = Recency.Log != _origin._line.RecencyLog || Probation.Log != _origin._line.ProbationLog || Protected.Log != _origin._line.ProtectedLog;
+            bool compacted = Recency.Log != _origin._line.RecencyLog || Main.Log != _origin._line.MainLog;
             DeadlineOrder<TKey, TValue> deadlines = Deadlines.SkipStale(Entries);
             // Stryker disable once Equality : rebuilding a log with no stale record is wasted work, not a different answer.
             if (deadlines.IsMostlyStale || (deadlines.Stale > 0 && compacted))
@@ -621,8 +639,8 @@ public sealed partial class CacheState<TKey, TValue>
                 entries = entries.Rebuilt(Count, Version);
             }
 
-            var segments = new SegmentParts<TKey, TValue>(Probation.SkipStale(entries), Protected.SkipStale(entries), Sketch, SketchPosition, WindowCount, ProtectedCount);
-            return new CacheState<TKey, TValue>(_origin.Options, entries, Version, Count, Recency.SkipStale(entries), deadlines, SharesLogs, HoldsRemoved, segments, _origin._line);
+            var segments = new SegmentParts<TKey, TValue>(Main.SkipStale(entries, Recency.Horizon), Sketch, SketchPosition, WindowCount, ProtectedCount);
+            return new CacheState<TKey, TValue>(_origin.Options, entries, Version, Count, Recency.SkipStale(entries, Main.Horizon), deadlines, SharesLogs, HoldsRemoved, segments, _origin._line);
         }
 
         /// <summary>Removes every entry due at <paramref name="now"/>, soonest deadline first.</summary>
@@ -631,6 +649,12 @@ public sealed partial class CacheState<TKey, TValue>
             while (true)
             {
                 bool taken = Deadlines.TryTakeDue(now, Entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest);
+                if (taken && NeedsFork(due))
+                {
+                    // Its segment is a later state's to tell: this state forks, and expires the copies.
+                    Own();
+                    continue;
+                }
 
                 // Keep the stale due records skipped on the way skipped, so no later write reads them again.
                 _changed |= rest.Head != Deadlines.Head;
@@ -647,18 +671,9 @@ public sealed partial class CacheState<TKey, TValue>
 
         public void EvictLeastRecentlyUsed(ref RemovalLog<TKey, TValue> log)
         {
-            Liveness found = Recency.TryTakeLeastRecent(Entries, out Entry<TKey, TValue> entry, out RecencyOrder<TKey, TValue> rest);
-            if (found == Liveness.Unknown)
-            {
-                // A later state has used these entries: a line of this state's own can tell.
-                Own();
-                found = Recency.TryTakeLeastRecent(Entries, out entry, out rest);
-            }
-
-            if (found == Liveness.Live)
+            if (TakeFirst(Segment.Window) is { } entry)
             {
                 log.Add(entry.Key, entry.Value, RemovalReason.Evicted, EvictionDecision.LeastRecentlyUsed);
-                Recency = rest;
                 Drop(entry);
             }
         }
@@ -678,7 +693,7 @@ public sealed partial class CacheState<TKey, TValue>
             Entry<TKey, TValue>? victim = TakeFirst(Segment.Probation) ?? TakeFirst(Segment.Protected) ?? TakeFirst(Segment.Window);
             if (victim is not null)
             {
-                log.Add(victim.Key, victim.Value, RemovalReason.Evicted, DecisionOf(victim.Segment));
+                log.Add(victim.Key, victim.Value, RemovalReason.Evicted, DecisionOf(SegmentOf(victim)));
                 Drop(victim);
             }
         }
@@ -686,6 +701,13 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Removes <paramref name="entry"/>, a stored entry, from the entries and the deadlines.</summary>
         public void Drop(Entry<TKey, TValue> entry)
         {
+            if (NeedsFork(entry))
+            {
+                // Its segment is a later state's to tell: drop this state's own copy of it.
+                Own();
+                entry = Entries.Find(entry.Key, entry.Hash)!;
+            }
+
             Deadlines = Deadlines.Remove(entry);
             Unstore(entry);
         }
@@ -697,11 +719,10 @@ public sealed partial class CacheState<TKey, TValue>
             if (!Own())
             {
                 // Stryker disable once all : a throw no owner can reach: only the line's newest state seals its log.
-                Recency = Rebuilt(Recency);
+                Recency = Rebuilt(Recency, LogCount(Segment.Window), Main.Horizon);
                 if (IsTinyLfu)
                 {
-                    Probation = Rebuilt(Probation);
-                    Protected = Rebuilt(Protected);
+                    Main = Rebuilt(Main, LogCount(Segment.Probation), Recency.Horizon);
                 }
 
                 Deadlines = Deadlines.Rebuilt(Entries, Count);
@@ -726,7 +747,8 @@ public sealed partial class CacheState<TKey, TValue>
             }
 
             bool full = replaced is null && Count >= Options.MaxSize;
-            Segment segment = replaced is null ? Segment.Window : replaced.Segment == Segment.Probation ? Segment.Protected : replaced.Segment;
+            Segment? from = replaced is null ? null : SegmentOf(replaced);
+            Segment segment = from switch { null => Segment.Window, Segment.Probation => Segment.Protected, { } other => other };
             if (IsTinyLfu)
             {
                 CountAccess(hash);
@@ -734,8 +756,8 @@ public sealed partial class CacheState<TKey, TValue>
 
             // Every write appends one record to some segment's log, so the sum of their horizons
             // orders a line's writes (under LRU it is the one log's horizon).
-            long writeStamp = Recency.Horizon + Probation.Horizon + Protected.Horizon;
-            Entry<TKey, TValue> entry = new(key, hash, value, deadline, writeStamp, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: Recency.Horizon, segment);
+            long writeStamp = Recency.Horizon + Main.Horizon;
+            Entry<TKey, TValue> entry = new(key, hash, value, deadline, writeStamp, outOfOrder: Deadlines.IsOutOfOrder(deadline), lastUse: 0);
             Entries = Entries.Put(entry, replaced, Count, Version);
             if (replaced is null)
             {
@@ -745,12 +767,12 @@ public sealed partial class CacheState<TKey, TValue>
             {
                 Deadlines = Deadlines.Remove(replaced);
                 HoldsRemoved = true;
-                Left(replaced.Segment);
+                Sized(from!.Value, -1);
             }
 
             Deadlines = Deadlines.Add(entry, Entries, Count);
-            Sized(entry.Segment, 1);
-            Append(entry);
+            Sized(segment, 1);
+            Append(entry, segment);
             _changed = true;
             if (IsTinyLfu)
             {
@@ -798,7 +820,7 @@ public sealed partial class CacheState<TKey, TValue>
             }
             else
             {
-                Recency = Appended(Recency, used);
+                Recency = Appended(Recency, used, Segment.Window);
             }
 
             _changed = true;
@@ -808,20 +830,18 @@ public sealed partial class CacheState<TKey, TValue>
         /// A hit under W-TinyLFU: counted in the sketch; the entry becomes the most recent of its
         /// segment, and one in probation moves up to protected, whose overflow goes back to probation.
         /// </summary>
-        private void Touch(Entry<TKey, TValue> read)
+        private void Touch(Entry<TKey, TValue> entry)
         {
-            // A key used twice in one batch was moved by its first use: its copy is the one stored now.
-            // Stryker disable once Conditional : Find gives the held entry itself; Holds only spares the lookup.
-            Entry<TKey, TValue> entry = Entries.Holds(read) ? read : Entries.Find(read.Key, read.Hash)!;
             CountAccess(entry.Hash);
-            if (entry.Segment == Segment.Probation)
+            Segment segment = SegmentOf(entry);
+            if (segment == Segment.Probation)
             {
-                Move(entry, Segment.Protected);
+                Move(entry, Segment.Probation, Segment.Protected);
                 DemoteIfOver();
             }
             else
             {
-                Append(entry);
+                Append(entry, segment);
             }
         }
 
@@ -845,7 +865,8 @@ public sealed partial class CacheState<TKey, TValue>
                     return;
                 }
 
-                candidate = Move(overflow, Segment.Probation);
+                Move(overflow, Segment.Window, Segment.Probation);
+                candidate = overflow;
             }
 
             // A full state's window was full too: the main space only grows by the window's overflow,
@@ -859,7 +880,7 @@ public sealed partial class CacheState<TKey, TValue>
             // it is alone there. The one that leaves is dropped; its record goes stale and is skipped.
             Entry<TKey, TValue>? victim = PeekFirst(Segment.Probation) is { } first && !ReferenceEquals(first, candidate) ? first : PeekFirst(Segment.Protected);
             Entry<TKey, TValue> leaving = victim is not null && Sketch!.Live.Frequency(candidate.Hash) > Sketch.Live.Frequency(victim.Hash) ? victim : candidate;
-            log.Add(leaving.Key, leaving.Value, RemovalReason.Evicted, ReferenceEquals(leaving, candidate) ? EvictionDecision.Refused : DecisionOf(leaving.Segment));
+            log.Add(leaving.Key, leaving.Value, RemovalReason.Evicted, ReferenceEquals(leaving, candidate) ? EvictionDecision.Refused : DecisionOf(SegmentOf(leaving)));
             Drop(leaving);
         }
 
@@ -876,46 +897,50 @@ public sealed partial class CacheState<TKey, TValue>
         {
             if (ProtectedCount > ProtectedMax(Options))
             {
-                Move(TakeFirst(Segment.Protected)!, Segment.Probation);
+                Move(TakeFirst(Segment.Protected)!, Segment.Protected, Segment.Probation);
             }
         }
 
         /// <summary>Counts an access in the line's sketch; this draft owns the line.</summary>
         private void CountAccess(int hash) => (Sketch, SketchPosition) = Sketch!.Increment(SketchPosition, hash);
 
-        /// <summary>Stores a copy of <paramref name="entry"/>, the same write, in another segment, as its most recent entry.</summary>
-        private Entry<TKey, TValue> Move(Entry<TKey, TValue> entry, Segment segment)
+        /// <summary>Moves <paramref name="entry"/> from one segment to another, as its most recent entry: one record and a new tag, nothing copied.</summary>
+        private void Move(Entry<TKey, TValue> entry, Segment from, Segment to)
         {
-            Entry<TKey, TValue> copy = entry.MovedTo(segment, Deadlines.IsOutOfOrder(entry));
-            Entries = Entries.Put(copy, entry, Count, Version);
-            // Out first: the sorted deadlines hold the original and its copy as equals (same deadline, same write).
-            Deadlines = Deadlines.Remove(entry).Add(copy, Entries, Count);
-            HoldsRemoved = true;
-            Left(entry.Segment);
-            Sized(segment, 1);
-            Append(copy);
-            return copy;
+            Sized(from, -1);
+            Sized(to, 1);
+            Append(entry, to);
         }
 
-        /// <summary>Appends a use of <paramref name="entry"/>, a stored entry, to its segment's log.</summary>
-        private void Append(Entry<TKey, TValue> entry)
+        /// <summary>Appends a use of <paramref name="entry"/>, a stored entry, to <paramref name="segment"/>'s order.</summary>
+        private void Append(Entry<TKey, TValue> entry, Segment segment)
         {
-            switch (entry.Segment)
+            if (UseTag.IsMain(segment))
             {
-                case Segment.Probation:
-                    Probation = Appended(Probation, [entry]);
-                    break;
-                case Segment.Protected:
-                    Protected = Appended(Protected, [entry]);
-                    break;
-                default:
-                    Recency = Appended(Recency, [entry]);
-                    break;
+                Main = Appended(Main, [entry], segment);
+            }
+            else
+            {
+                Recency = Appended(Recency, [entry], segment);
             }
         }
 
-        /// <summary>Counts an entry out of its segment's size (W-TinyLFU keeps the window's and protected's).</summary>
-        private void Left(Segment segment) => Sized(segment, -1);
+        /// <summary>
+        /// The segment <paramref name="entry"/>, a stored entry whose tag this state's history wrote
+        /// (<see cref="NeedsFork"/> is false), is in: under LRU, the window.
+        /// </summary>
+        private static Segment SegmentOf(Entry<TKey, TValue> entry) => UseTag.SegmentOf(entry.LastUse);
+
+        /// <summary>
+        /// Whether a later state of the line has tagged <paramref name="entry"/>, a stored entry, so
+        /// that this state cannot read its segment in the tag (W-TinyLFU only: LRU has one segment).
+        /// The line's newest state never needs to; any other forks, and reads its copies.
+        /// </summary>
+        private readonly bool NeedsFork(Entry<TKey, TValue> entry) => IsTinyLfu && !IsOwnTag(entry.LastUse, Recency, Main);
+
+        /// <summary>How many stored entries the log of <paramref name="segment"/> holds the live records of: the sizing of its compaction.</summary>
+        private readonly int LogCount(Segment segment) =>
+            !IsTinyLfu ? Count : UseTag.IsMain(segment) ? Count - WindowCount : WindowCount;
 
         private void Sized(Segment segment, int by)
         {
@@ -929,12 +954,10 @@ public sealed partial class CacheState<TKey, TValue>
             }
         }
 
-        private readonly RecencyOrder<TKey, TValue> OrderOf(Segment segment) => segment switch
-        {
-            Segment.Probation => Probation,
-            Segment.Protected => Protected,
-            _ => Recency,
-        };
+        private readonly RecencyOrder<TKey, TValue> OrderOf(Segment segment) => UseTag.IsMain(segment) ? Main : Recency;
+
+        /// <summary>The state's horizon in the log other than <paramref name="segment"/>'s.</summary>
+        private readonly long OtherHorizon(Segment segment) => UseTag.IsMain(segment) ? Recency.Horizon : Main.Horizon;
 
         /// <summary>The least recent live entry of a segment, without taking it; null when the segment is empty.</summary>
         private Entry<TKey, TValue>? PeekFirst(Segment segment) => First(segment, out _);
@@ -944,17 +967,13 @@ public sealed partial class CacheState<TKey, TValue>
         {
             // With no live entry, the rest is the order emptied of its stale records.
             Entry<TKey, TValue>? entry = First(segment, out RecencyOrder<TKey, TValue> rest);
-            switch (segment)
+            if (UseTag.IsMain(segment))
             {
-                case Segment.Probation:
-                    Probation = rest;
-                    break;
-                case Segment.Protected:
-                    Protected = rest;
-                    break;
-                default:
-                    Recency = rest;
-                    break;
+                Main = rest;
+            }
+            else
+            {
+                Recency = rest;
             }
 
             return entry;
@@ -963,11 +982,12 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>A segment's least recent live entry (null when none) and its order without it; a later state's uses make this draft fork first, as LRU's eviction does.</summary>
         private Entry<TKey, TValue>? First(Segment segment, out RecencyOrder<TKey, TValue> rest)
         {
-            Liveness found = OrderOf(segment).TryTakeLeastRecent(Entries, out Entry<TKey, TValue> entry, out rest);
+            Liveness found = OrderOf(segment).TryTakeLeastRecent(segment, Entries, OtherHorizon(segment), out Entry<TKey, TValue> entry, out rest);
             if (found == Liveness.Unknown)
             {
+                // A later state has used these entries: a line of this state's own can tell.
                 Own();
-                found = OrderOf(segment).TryTakeLeastRecent(Entries, out entry, out rest);
+                found = OrderOf(segment).TryTakeLeastRecent(segment, Entries, OtherHorizon(segment), out entry, out rest);
             }
 
             // Stryker disable once Conditional : a stale order answers a null entry, and a fork never answers Unknown.
@@ -1015,22 +1035,23 @@ public sealed partial class CacheState<TKey, TValue>
         /// <summary>Takes <paramref name="entry"/> out of the entries: in the table when this transition owns it, hidden otherwise.</summary>
         private void Unstore(Entry<TKey, TValue> entry)
         {
+            Segment segment = SegmentOf(entry);
             Entries = Entries.Removed(entry, Count, TryClaim(), Version);
-            Left(entry.Segment);
+            Sized(segment, -1);
             Count--;
             HoldsRemoved = true;
             _changed = true;
         }
 
-        private readonly RecencyOrder<TKey, TValue> Appended(RecencyOrder<TKey, TValue> order, ReadOnlySpan<Entry<TKey, TValue>> used) =>
+        private readonly RecencyOrder<TKey, TValue> Appended(RecencyOrder<TKey, TValue> order, ReadOnlySpan<Entry<TKey, TValue>> used, Segment segment) =>
             // Stryker disable once all : a throw no owner can reach: only the line's newest state appends, and it owns its log.
-            order.TryAppend(used, Entries, Count, out RecencyOrder<TKey, TValue> appended)
+            order.TryAppend(used, segment, Entries, LogCount(segment), OtherHorizon(segment), out RecencyOrder<TKey, TValue> appended)
                 ? appended
                 : throw new InvalidOperationException("The recency log refused an append of its line's newest state.");
 
-        private readonly RecencyOrder<TKey, TValue> Rebuilt(RecencyOrder<TKey, TValue> order) =>
+        private readonly RecencyOrder<TKey, TValue> Rebuilt(RecencyOrder<TKey, TValue> order, int count, long otherHorizon) =>
             // Stryker disable once all : a throw no owner can reach: only the line's newest state seals its log.
-            order.TryRebuild(Entries, Count, out RecencyOrder<TKey, TValue> rebuilt)
+            order.TryRebuild(Entries, count, otherHorizon, out RecencyOrder<TKey, TValue> rebuilt)
                 ? rebuilt
                 : throw new InvalidOperationException("The recency log refused a rebuild of its line's newest state.");
 
@@ -1077,16 +1098,23 @@ public sealed partial class CacheState<TKey, TValue>
         private void Fork()
         {
             ScanMeter.Forked();
-            Entry<TKey, TValue>[] window = Copied(Recency);
-            Entry<TKey, TValue>[] probation = Copied(Probation); // empty under LRU
-            Entry<TKey, TValue>[] @protected = Copied(Protected);
-            Entry<TKey, TValue>[] copies = [.. probation, .. @protected, .. window];
+            (List<Entry<TKey, TValue>> window, List<Entry<TKey, TValue>> probation, List<Entry<TKey, TValue>> @protected) = Live(Entries, Recency, Main);
+            Entry<TKey, TValue>[] copies = new Entry<TKey, TValue>[window.Count + probation.Count + @protected.Count];
+            int copied = 0;
+            foreach (List<Entry<TKey, TValue>> part in (ReadOnlySpan<List<Entry<TKey, TValue>>>)[probation, @protected, window])
+            {
+                // Each part's copies in place of its entries, in the same order (empty parts under LRU).
+                for (int i = 0; i < part.Count; i++)
+                {
+                    part[i] = copies[copied++] = part[i].Detach();
+                }
+            }
+
             Entries = EntryIndex<TKey, TValue>.Of(copies, room: 1, Version).AsNewest();
-            Recency = RecencyOrder<TKey, TValue>.Of(window, Recency.Horizon, room: 1);
+            Recency = RecencyOrder<TKey, TValue>.Of(window, [], Recency.Horizon, room: 1, main: false);
             if (IsTinyLfu)
             {
-                Probation = RecencyOrder<TKey, TValue>.Of(probation, Probation.Horizon, room: 1);
-                Protected = RecencyOrder<TKey, TValue>.Of(@protected, Protected.Horizon, room: 1);
+                Main = RecencyOrder<TKey, TValue>.Of(probation, @protected, Main.Horizon, room: 1, main: true);
 
                 // The fork's own counters: exactly this state's, rebuilt from the line's history.
                 Sketch = SketchHistory.Start(Sketch!.CountersAt(SketchPosition), Options.MaxSize);
@@ -1100,17 +1128,5 @@ public sealed partial class CacheState<TKey, TValue>
             _changed = true;
         }
 
-        /// <summary>Copies of an order's live entries, stamped in order from its horizon, for a fork.</summary>
-        private readonly Entry<TKey, TValue>[] Copied(RecencyOrder<TKey, TValue> order)
-        {
-            List<Entry<TKey, TValue>> live = order.Live(Entries);
-            var copies = new Entry<TKey, TValue>[live.Count];
-            for (int i = 0; i < live.Count; i++)
-            {
-                copies[i] = live[i].Detach(order.Horizon + i);
-            }
-
-            return copies;
-        }
     }
 }

@@ -19,14 +19,21 @@ internal sealed class AppendLog<T>
     // Items in a one-field struct: a store into an array of a generic class type would pay the
     // array covariance check on every append; a struct array pays none.
     private readonly Slot[]?[] _chunks;
+
+    // One bit a slot, in a log that keeps marks (the main space's: set for a protected record).
+    private readonly ulong[]?[]? _marks;
     private int _claimed;
 
-    /// <summary>An empty log with room for at least <paramref name="capacity"/> slots.</summary>
-    public AppendLog(int capacity, long baseStamp)
+    /// <summary>An empty log with room for at least <paramref name="capacity"/> slots, with a mark a slot when <paramref name="marked"/>.</summary>
+    public AppendLog(int capacity, long baseStamp, bool marked = false)
     {
         _chunks = new Slot[]?[(capacity + ChunkSize - 1) >> ChunkBits];
+        _marks = marked ? new ulong[]?[_chunks.Length] : null;
         Base = baseStamp;
     }
+
+    /// <summary>Whether the log keeps a mark a slot.</summary>
+    public bool IsMarked => _marks is not null;
 
     /// <summary>The stamp of slot 0: slot <c>i</c> was written at stamp <c>Base + i</c>.</summary>
     public long Base { get; }
@@ -68,6 +75,27 @@ internal sealed class AppendLog<T>
         }
 
         chunk[position & (ChunkSize - 1)].Item = value;
+    }
+
+    /// <summary>Writes a slot as <see cref="Write(int, T)"/> does, with its mark (a log that keeps marks).</summary>
+    public void Write(int position, T value, bool mark)
+    {
+        Write(position, value);
+        int index = position >> ChunkBits;
+        ulong[] marks = _marks![index] ??= new ulong[ChunkSize / 64];
+        int bit = position & (ChunkSize - 1);
+        ulong word = marks[bit >> 6];
+        ulong flag = 1UL << (bit & 63);
+
+        // One writer; a reader of an earlier slot reads the whole word, old or new, and its own bit is the same in both.
+        Volatile.Write(ref marks[bit >> 6], mark ? word | flag : word & ~flag);
+    }
+
+    /// <summary>The mark of a written slot of a log that keeps marks.</summary>
+    public bool MarkAt(int position)
+    {
+        int bit = position & (ChunkSize - 1);
+        return (Volatile.Read(ref _marks![position >> ChunkBits]![bit >> 6]) & (1UL << (bit & 63))) != 0;
     }
 
     /// <summary>Marks the first <paramref name="count"/> slots of a log no other state has seen yet as written.</summary>

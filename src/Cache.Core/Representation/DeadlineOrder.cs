@@ -65,14 +65,6 @@ internal readonly struct DeadlineOrder<TKey, TValue>
     /// <summary>Whether an entry with <paramref name="deadline"/> would go to the sorted set rather than the log.</summary>
     public bool IsOutOfOrder(long deadline) => Tail > Head && deadline < Log[Tail - 1].Deadline;
 
-    /// <summary>
-    /// Whether a copy of an earlier write (W-TinyLFU moves an entry to another segment as a copy)
-    /// would go to the sorted set: its deadline is before the last one logged, or equal to it with
-    /// an earlier write, which must expire first.
-    /// </summary>
-    public bool IsOutOfOrder(Entry<TKey, TValue> earlier) =>
-        Tail > Head && SoonestFirst.Compare(earlier, Log[Tail - 1]) < 0;
-
     /// <summary>The index with <paramref name="entry"/> added; an entry that never expires is not indexed.</summary>
     public DeadlineOrder<TKey, TValue> Add(Entry<TKey, TValue> entry, EntryIndex<TKey, TValue> entries, int count)
     {

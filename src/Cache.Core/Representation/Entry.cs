@@ -1,9 +1,10 @@
 namespace Cache.Core.Representation;
 
 /// <summary>
-/// A stored entry: the key, its hash, the value and the deadline never change. The last use is the
-/// one field that moves, and only forward along one line of states (see <see cref="RecencyOrder{TKey, TValue}"/>):
-/// a hit then costs a store instead of a copy of the hash trie.
+/// A stored entry: the key, its hash, the value and the deadline never change. The last use (a
+/// <see cref="UseTag"/>: a stamp and the segment it is in) is the one field that moves, and only
+/// forward along one line of states (see <see cref="RecencyOrder{TKey, TValue}"/>): a hit, or a
+/// W-TinyLFU move to another segment, then costs a store instead of a copy.
 /// </summary>
 internal sealed class Entry<TKey, TValue>
     where TKey : notnull
@@ -14,7 +15,7 @@ internal sealed class Entry<TKey, TValue>
     // removes it: then that state (and only it) knows the entry is gone without a lookup.
     private volatile bool _superseded;
 
-    public Entry(TKey key, int hash, TValue value, long deadline, long writeStamp, bool outOfOrder, long lastUse, Segment segment = Segment.Window)
+    public Entry(TKey key, int hash, TValue value, long deadline, long writeStamp, bool outOfOrder, long lastUse)
     {
         Key = key;
         Hash = hash;
@@ -23,7 +24,6 @@ internal sealed class Entry<TKey, TValue>
         WriteStamp = writeStamp;
         OutOfOrder = outOfOrder;
         _lastUse = lastUse;
-        Segment = segment;
     }
 
     public TKey Key { get; }
@@ -44,20 +44,13 @@ internal sealed class Entry<TKey, TValue>
     /// </summary>
     public bool OutOfOrder { get; }
 
-    /// <summary>
-    /// The W-TinyLFU segment the entry is in, which never changes: moving to another segment stores
-    /// a copy of the same write there (<see cref="MovedTo"/>), so every older state still sees it
-    /// where it was. Under LRU, <see cref="Segment.Window"/>.
-    /// </summary>
-    public Segment Segment { get; }
-
     /// <summary>Whether the entry has a deadline: one that never expires is judged without a clock.</summary>
     public bool CanExpire => Deadline != Expiry.Never;
 
     /// <summary>Whether the entry has expired at <paramref name="now"/>.</summary>
     public bool IsExpiredAt(TimeSpan now) => Expiry.IsDue(Deadline, now);
 
-    /// <summary>The recency stamp of the entry's latest record in the line of states that owns it.</summary>
+    /// <summary>The <see cref="UseTag"/> of the entry's latest record in the line of states that owns it: its stamp and segment.</summary>
     public long LastUse => Volatile.Read(ref _lastUse);
 
     /// <summary>Whether the newest state of the entry's line has replaced or removed it; older states of the line may still store it.</summary>
@@ -66,8 +59,8 @@ internal sealed class Entry<TKey, TValue>
     /// <summary>Records that the newest state of the entry's line replaced or removed it. Only that state calls it.</summary>
     public void Supersede() => _superseded = true;
 
-    /// <summary>Moves the last use forward. Only the state that owns the recency log's next slot calls it.</summary>
-    public void Use(long stamp) => Volatile.Write(ref _lastUse, stamp);
+    /// <summary>Moves the last use forward, to a <see cref="UseTag"/>. Only the state that owns the next slot of the log it names calls it.</summary>
+    public void Use(long tag) => Volatile.Write(ref _lastUse, tag);
 
     /// <summary>
     /// Whether <paramref name="other"/>, an entry of the same key, is this write of it: this entry,
@@ -78,11 +71,8 @@ internal sealed class Entry<TKey, TValue>
     public bool IsSameWrite(Entry<TKey, TValue> other) =>
         ReferenceEquals(this, other) || (WriteStamp == other.WriteStamp && Deadline == other.Deadline && IsSameValue(Value, other.Value));
 
-    /// <summary>A copy that no other line of states shares, for a state that has to fork.</summary>
-    public Entry<TKey, TValue> Detach(long lastUse) => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder: false, lastUse, Segment);
-
-    /// <summary>The same write in another segment: a new entry for the line's newest state to store in place of this one.</summary>
-    public Entry<TKey, TValue> MovedTo(Segment segment, bool outOfOrder) => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder, LastUse, segment);
+    /// <summary>A copy that no other line of states shares, for a state that has to fork; the fork's new log stamps it.</summary>
+    public Entry<TKey, TValue> Detach() => new(Key, Hash, Value, Deadline, WriteStamp, outOfOrder: false, lastUse: 0);
 
     private static bool IsSameValue(TValue value, TValue other) =>
         typeof(TValue).IsValueType ? EqualityComparer<TValue>.Default.Equals(value, other) : ReferenceEquals(value, other);

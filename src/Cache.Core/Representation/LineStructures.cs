@@ -20,12 +20,10 @@ internal sealed class LineStructures<TKey, TValue>
         ImmutableSortedSet<Entry<TKey, TValue>> outOfOrder,
         bool sharesLogs,
         bool holdsRemoved,
-        AppendLog<Entry<TKey, TValue>> probationLog,
-        AppendLog<Entry<TKey, TValue>> protectedLog,
+        AppendLog<Entry<TKey, TValue>> mainLog,
         SketchHistory? sketch)
     {
-        ProbationLog = probationLog;
-        ProtectedLog = protectedLog;
+        MainLog = mainLog;
         Sketch = sketch;
         Options = options;
         Table = table;
@@ -51,11 +49,8 @@ internal sealed class LineStructures<TKey, TValue>
     /// <summary>See <see cref="DeadlineOrder{TKey, TValue}.OutOfOrder"/>.</summary>
     public ImmutableSortedSet<Entry<TKey, TValue>> OutOfOrder { get; }
 
-    /// <summary>The probation segment's log (W-TinyLFU); the window's is <see cref="RecencyLog"/>.</summary>
-    public AppendLog<Entry<TKey, TValue>> ProbationLog { get; }
-
-    /// <summary>The protected segment's log (W-TinyLFU).</summary>
-    public AppendLog<Entry<TKey, TValue>> ProtectedLog { get; }
+    /// <summary>The main space's log, probation's and protected's records (W-TinyLFU); the window's is <see cref="RecencyLog"/>.</summary>
+    public AppendLog<Entry<TKey, TValue>> MainLog { get; }
 
     /// <summary>The line's frequency sketch (W-TinyLFU); null under LRU.</summary>
     public SketchHistory? Sketch { get; }
@@ -87,14 +82,13 @@ internal sealed class LineStructures<TKey, TValue>
             && previous.OutOfOrder == deadlines.OutOfOrder
             && previous.SharesLogs == sharesLogs
             && previous.HoldsRemoved == holdsRemoved
-            && previous.ProbationLog == segments.Probation.Log
-            && previous.ProtectedLog == segments.Protected.Log
+            && previous.MainLog == segments.Main.Log
             && previous.Sketch == segments.Sketch)
         {
             return previous;
         }
 
         return new LineStructures<TKey, TValue>(
-            options, entries.Table, entries.Hidden, recency.Log, deadlines.Log, deadlines.OutOfOrder, sharesLogs, holdsRemoved, segments.Probation.Log, segments.Protected.Log, segments.Sketch);
+            options, entries.Table, entries.Hidden, recency.Log, deadlines.Log, deadlines.OutOfOrder, sharesLogs, holdsRemoved, segments.Main.Log, segments.Sketch);
     }
 }

@@ -1,19 +1,19 @@
 namespace Cache.Core.Representation;
 
 /// <summary>
-/// What a state has only under W-TinyLFU: the probation and protected orders (its window is the
-/// state's recency order), the line's frequency sketch with this state's place in its history, and
-/// the window's and protected segment's sizes. Under LRU, empty: two shared empty logs, no sketch.
+/// What a state has only under W-TinyLFU: the main space's order (probation's and protected's, in
+/// one log; the window's is the state's recency order), the line's frequency sketch with this
+/// state's place in its history, and the window's and protected segment's sizes. Under LRU, empty:
+/// a shared empty log, no sketch.
 /// </summary>
 internal readonly struct SegmentParts<TKey, TValue>
     where TKey : notnull
 {
-    private static readonly AppendLog<Entry<TKey, TValue>> NoLog = new(0, 0);
+    private static readonly AppendLog<Entry<TKey, TValue>> NoLog = new(0, 0, marked: true);
 
-    public SegmentParts(RecencyOrder<TKey, TValue> probation, RecencyOrder<TKey, TValue> @protected, SketchHistory? sketch, int sketchPosition, int windowCount, int protectedCount)
+    public SegmentParts(RecencyOrder<TKey, TValue> main, SketchHistory? sketch, int sketchPosition, int windowCount, int protectedCount)
     {
-        Probation = probation;
-        Protected = @protected;
+        Main = main;
         Sketch = sketch;
         SketchPosition = sketchPosition;
         WindowCount = windowCount;
@@ -21,11 +21,10 @@ internal readonly struct SegmentParts<TKey, TValue>
     }
 
     /// <summary>The parts of a state under LRU.</summary>
-    public static SegmentParts<TKey, TValue> None { get; } = new(new(NoLog, 0, 0), new(NoLog, 0, 0), null, 0, 0, 0);
+    public static SegmentParts<TKey, TValue> None { get; } = new(new(NoLog, 0, 0, 0), null, 0, 0, 0);
 
-    public RecencyOrder<TKey, TValue> Probation { get; }
-
-    public RecencyOrder<TKey, TValue> Protected { get; }
+    /// <summary>The main space's order: probation's records and protected's, in one log.</summary>
+    public RecencyOrder<TKey, TValue> Main { get; }
 
     public SketchHistory? Sketch { get; }
 
@@ -38,6 +37,6 @@ internal readonly struct SegmentParts<TKey, TValue>
     /// <summary>The parts of an empty state under <paramref name="options"/>, its recency stamps from <paramref name="baseStamp"/> on.</summary>
     public static SegmentParts<TKey, TValue> Empty(CacheOptions options, long baseStamp) =>
         options.Policy == EvictionPolicy.TinyLfu
-            ? new(RecencyOrder<TKey, TValue>.Empty(baseStamp), RecencyOrder<TKey, TValue>.Empty(baseStamp), SketchHistory.Start(new FrequencySketch(options.MaxSize), options.MaxSize), 0, 0, 0)
+            ? new(RecencyOrder<TKey, TValue>.Empty(baseStamp, main: true), SketchHistory.Start(new FrequencySketch(options.MaxSize), options.MaxSize), 0, 0, 0)
             : None;
 }

@@ -244,7 +244,7 @@ public sealed class EntryTableProperties
             foreach (Entry<Probe, int> entry in version.Stored.Values)
             {
                 Assert.True(index.Holds(entry), $"the version does not hold {entry.Key.Id}");
-                Assert.False(index.Holds(entry.Detach(0)), $"the version holds a copy of {entry.Key.Id}");
+                Assert.False(index.Holds(entry.Detach()), $"the version holds a copy of {entry.Key.Id}");
             }
         }
 
@@ -257,7 +257,7 @@ public sealed class EntryTableProperties
             }
 
             // A fork, as the state makes one: the stored entries copied into a table of their own.
-            Entry<Probe, int>[] copies = [.. origin.Stored.Values.Select(e => e.Detach(0))];
+            Entry<Probe, int>[] copies = [.. origin.Stored.Values.Select(e => e.Detach())];
             return new Version(EntryIndex<Probe, int>.Of(copies, room: 1, version: 1), 1, copies.ToImmutableDictionary(e => e.Key));
         }
     }

@@ -20,7 +20,7 @@ public sealed class TinyLfuTests
         // Capacity 3: a window of 1, a main space of 2 (protected at most 1).
         var state = CacheState<string, int>.Empty(Options).Set("a", 1, Now).State.Set("b", 2, Now).State.Set("c", 3, Now).State;
         Assert.Equal(["a", "b", "c"], state.Keys); // a and b overflowed into probation, c is in the window
-        Assert.NotSame(state, state.TrimExcess()); // the moves left copies behind (nothing was removed)
+        Assert.Same(state, state.TrimExcess()); // a move copies nothing (a new tag and record), so nothing is left to trim
         state = state.Get("a", Now).State; // a hit in probation moves a up to protected
         Assert.Equal(["b", "a", "c"], state.Keys);
         state.CheckIntegrity();
@@ -57,17 +57,23 @@ public sealed class TinyLfuTests
         Assert.Equal(1, evicted.Forks);
         Assert.Empty(evicted.Result.State.Keys);
 
-        // An older state whose entries no later state used evicts without forking: its own records tell.
-        CacheState<string, int> older = CacheState<string, int>.Empty(Options with { MaxSize = 10 }).Set("a", 1, Now).State;
-        _ = older.Set("b", 2, Now); // the line moves on past it, leaving a untouched
+        // An older state whose entries no later state used or moved evicts without forking: its own records tell.
+        CacheState<string, int> older = CacheState<string, int>.Empty(Options with { MaxSize = 200 }).Set("a", 1, Now).State;
+        CacheState<string, int> next = older.Set("b", 2, Now).State; // the line moves on past it, leaving a untouched (a window of 2)
         var quiet = Cost.Of(() => older.Evict(Now));
         Assert.Equal(0, quiet.Forks);
         Assert.Equal(("a", EvictionDecision.Window), Assert.Single(quiet.Result.Removals) is var only ? (only.Key, only.Eviction) : default);
+
+        // Once a later state moves a to probation, only a fork tells the older state where a is.
+        _ = next.Set("c", 3, Now);
+        var moved = Cost.Of(() => older.Evict(Now));
+        Assert.Equal(1, moved.Forks);
+        Assert.Equal(("a", EvictionDecision.Window), Assert.Single(moved.Result.Removals) is var first ? (first.Key, first.Eviction) : default);
     }
 
     [Fact]
     [Trait("Category", "Memory")] // outside the Core gate: Stryker's instrumented Debug build keeps objects alive that a release build lets go (docs/mutation.md)
-    public void A_move_to_another_segment_leaves_a_copy_behind_that_TrimExcess_lets_go_of()
+    public void A_value_moved_to_another_segment_then_removed_is_let_go_of_by_TrimExcess()
     {
         // Built in methods of their own, so that no local of this one (kept alive in a Debug build,
         // as the mutation gate runs) holds the untrimmed state, which may still hold the value.
@@ -98,6 +104,31 @@ public sealed class TinyLfuTests
     }
 
     [Fact]
+    public void Probation_and_protected_share_one_log_and_each_head_passes_the_others_records_once()
+    {
+        // Capacity 100: a window of 1, a main space of 99, protected at most 79.
+        var options = new CacheOptions { MaxSize = 100, DefaultTtl = Timeout.InfiniteTimeSpan, Policy = EvictionPolicy.TinyLfu };
+        var state = CacheState<int, int>.Empty(options);
+        for (int key = 0; key < 100; key++)
+        {
+            state = state.Set(key, key, Now).State; // 0 to 98 overflow into probation, in order
+        }
+
+        for (int key = 0; key < 79; key++)
+        {
+            state = state.Get(key, Now).State; // promoted: protected is full
+        }
+
+        // The log now holds probation's records of 0 to 98, then protected's of 0 to 78. Promoting 79
+        // demotes protected's least recent, 0: protected's head has already passed the live probation
+        // records of 79 to 98, so the hit reads a handful of records, not the twenty between.
+        var hit = Cost.Of(() => state.Get(79, Now).State);
+        Assert.InRange(hit.RecordsRead, 0, 6);
+        Assert.Equal([.. Enumerable.Range(80, 19), 0, .. Enumerable.Range(1, 78), 79, 99], hit.Result.Keys);
+        hit.Result.CheckIntegrity();
+    }
+
+    [Fact]
     public void Options_take_a_policy_and_refuse_one_that_is_not_defined()
     {
         Assert.Equal(EvictionPolicy.Lru, CacheOptions.Default.Policy);
@@ -106,7 +137,7 @@ public sealed class TinyLfuTests
         Assert.Contains("Not an eviction policy", refused.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>A state whose value under "a" was moved to probation (a copy of the write) and then removed, trimmed and checked.</summary>
+    /// <summary>A state whose value under "a" was moved to probation (a record in the main space's log) and then removed, trimmed and checked.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static CacheState<string, object> MovedRemovedAndTrimmed(out WeakReference released)
     {
