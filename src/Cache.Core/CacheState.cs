@@ -772,7 +772,7 @@ public sealed partial class CacheState<TKey, TValue>
 
             Deadlines = Deadlines.Add(entry, Entries, Count);
             Sized(segment, 1);
-            Append(entry, segment);
+            Append([entry], segment);
             _changed = true;
             if (IsTinyLfu)
             {
@@ -811,38 +811,49 @@ public sealed partial class CacheState<TKey, TValue>
                 used = copies;
             }
 
-            if (IsTinyLfu)
+            while (!used.IsEmpty)
             {
-                foreach (Entry<TKey, TValue> entry in used)
-                {
-                    Touch(entry);
-                }
-            }
-            else
-            {
-                Recency = Appended(Recency, used, Segment.Window);
+                used = Touch(used);
             }
 
             _changed = true;
         }
 
         /// <summary>
-        /// A hit under W-TinyLFU: counted in the sketch; the entry becomes the most recent of its
-        /// segment, and one in probation moves up to protected, whose overflow goes back to probation.
+        /// Applies the first hits of <paramref name="used"/> and returns the rest: a run of hits in the
+        /// window or in protected, appended to its log at once, or a hit in probation, which moves the
+        /// entry up to protected (whose overflow goes back to probation). Under W-TinyLFU each hit is
+        /// counted in the sketch; its counts decide admissions only, so counting a run before its
+        /// records are appended changes nothing.
         /// </summary>
-        private void Touch(Entry<TKey, TValue> entry)
+        private ReadOnlySpan<Entry<TKey, TValue>> Touch(ReadOnlySpan<Entry<TKey, TValue>> used)
         {
-            CountAccess(entry.Hash);
-            Segment segment = SegmentOf(entry);
+            Segment segment = SegmentOf(used[0]);
             if (segment == Segment.Probation)
             {
-                Move(entry, Segment.Probation, Segment.Protected);
+                CountAccess(used[0].Hash);
+                Move(used[0], Segment.Probation, Segment.Protected);
                 DemoteIfOver();
+                return used[1..];
             }
-            else
+
+            // Hits that stay in their segment: a run of them goes to the log in one append, as under LRU.
+            int run = 1;
+            while (run < used.Length && SegmentOf(used[run]) == segment)
             {
-                Append(entry, segment);
+                run++;
             }
+
+            if (IsTinyLfu)
+            {
+                foreach (Entry<TKey, TValue> entry in used[..run])
+                {
+                    CountAccess(entry.Hash);
+                }
+            }
+
+            Append(used[..run], segment);
+            return used[run..];
         }
 
         /// <summary>
@@ -909,19 +920,19 @@ public sealed partial class CacheState<TKey, TValue>
         {
             Sized(from, -1);
             Sized(to, 1);
-            Append(entry, to);
+            Append([entry], to);
         }
 
-        /// <summary>Appends a use of <paramref name="entry"/>, a stored entry, to <paramref name="segment"/>'s order.</summary>
-        private void Append(Entry<TKey, TValue> entry, Segment segment)
+        /// <summary>Appends uses of <paramref name="used"/>, stored entries, to <paramref name="segment"/>'s order, in order.</summary>
+        private void Append(ReadOnlySpan<Entry<TKey, TValue>> used, Segment segment)
         {
             if (UseTag.IsMain(segment))
             {
-                Main = Appended(Main, [entry], segment);
+                Main = Appended(Main, used, segment);
             }
             else
             {
-                Recency = Appended(Recency, [entry], segment);
+                Recency = Appended(Recency, used, segment);
             }
         }
 

@@ -290,31 +290,69 @@ internal readonly struct RecencyOrder<TKey, TValue>
         // which starts at this state's horizon: past every stamp any other state has seen.
         long baseStamp = Horizon;
         var order = new RecencyOrder<TKey, TValue>(new AppendLog<Entry<TKey, TValue>>(Spare * (count + wanted), baseStamp, IsMain), 0, 0, 0);
-        int filled = 0;
         int start = Start;
         ScanMeter.Read(Tail - start);
+
+        // The main space's log is copied a segment at a time, probation's records then protected's, each
+        // in its order: then neither head has the other's records to pass over in the new log.
+        int filled = 0;
+        if (!CopyLive(order, IsMain ? Segment.Probation : Segment.Window, start, entries, otherHorizon, retagged: false, ref filled))
+        {
+            // Stryker disable once all : unreachable for the state that sealed the log (no later
+            // state can tag its entries); were it ever reached, a fork is still correct.
+            return Refused(out compacted);
+        }
+
+        int protectedHead = filled;
+        if (IsMain && !CopyLive(order, Segment.Protected, start, entries, otherHorizon, retagged: true, ref filled))
+        {
+            // Stryker disable once all : as above.
+            return Refused(out compacted);
+        }
+
+        compacted = new RecencyOrder<TKey, TValue>(order.Log.Filled(filled), 0, protectedHead, filled);
+        return true;
+    }
+
+    /// <summary>
+    /// Copies the live records of <paramref name="segment"/> from <paramref name="start"/> on to
+    /// <paramref name="order"/>'s new log, retagging their entries; false when a record only a fork
+    /// can judge is met. When this compaction has <paramref name="retagged"/> entries already, a tag
+    /// at or past this log's horizon is one of those: a later record of its entry, in the new log.
+    /// </summary>
+    private bool CopyLive(RecencyOrder<TKey, TValue> order, Segment segment, int start, EntryIndex<TKey, TValue> entries, long otherHorizon, bool retagged, ref int filled)
+    {
         for (int position = start; position < Tail; position++)
         {
+            // The mark first: a record of the other segment is passed over without reading its entry.
+            if (SegmentAt(position) != segment)
+            {
+                continue;
+            }
+
             Entry<TKey, TValue> entry = Log[position];
+            long tag = entry.LastUse;
+            if (retagged && UseTag.IsMain(UseTag.SegmentOf(tag)) && UseTag.StampOf(tag) >= Horizon)
+            {
+                continue;
+            }
+
             switch (Of(entry, position, entries, otherHorizon))
             {
                 case Liveness.Live:
-                    Segment segment = SegmentAt(position);
                     order.Write(filled, entry, segment == Segment.Protected);
-                    entry.Use(UseTag.Of(baseStamp + filled, segment));
+                    entry.Use(UseTag.Of(order.Log.Base + filled, segment));
                     filled++;
                     break;
                 // Stryker disable once all : unreachable for the state that sealed the log (no later
-                // state can tag its entries); were it ever reached, a fork is still correct.
+                // state can tag its entries).
                 case Liveness.Unknown:
-                    compacted = this;
                     return false;
                 default:
                     break;
             }
         }
 
-        compacted = new RecencyOrder<TKey, TValue>(order.Log.Filled(filled), 0, 0, filled);
         return true;
     }
 
