@@ -55,6 +55,32 @@ public sealed class TinyLfuAtScaleTests
         }
     }
 
+    [Theory]
+    [InlineData(EvictionPolicy.Lru)]
+    [InlineData(EvictionPolicy.TinyLfu)]
+    public void Logs_past_one_chunk_compact_into_logs_with_room_for_every_live_record(EvictionPolicy policy)
+    {
+        // Cheap enough for the mutation gate: 1,500 entries, then every key hit in turn four times.
+        // Under W-TinyLFU each hit moves its entry up from probation and another down, so the main
+        // space's log (over a chunk of 1,024) compacts with entries whose last record is a demotion
+        // after a promotion; under LRU the window's log compacts the same way.
+        var model = new ReferenceModel(Capacity, Scenarios.DefaultTtl, policy);
+        var state = CacheState<string, int>.Empty(new CacheOptions { MaxSize = Capacity, DefaultTtl = Scenarios.DefaultTtl, Policy = policy });
+        TimeSpan now = TimeSpan.Zero;
+        for (int key = 0; key < Capacity; key++)
+        {
+            (state, now) = Agree(model, state, now, new SetOp($"k{key}", key, TtlChoice.Infinite), $"fill {key}");
+        }
+
+        for (int hit = 0; hit < 4 * Capacity; hit++)
+        {
+            (state, now) = Agree(model, state, now, new GetOp($"k{hit % Capacity}"), $"hit {hit}");
+        }
+
+        state.CheckIntegrity();
+        Assert.Equal(string.Join(",", model.KeysByRecency), string.Join(",", state.Keys));
+    }
+
     /// <summary>A skewed key (a uniform draw to the power 2.5: a few keys take most uses) and a mix of lookups, writes, removals and time.</summary>
     private static Operation Next(Random random)
     {

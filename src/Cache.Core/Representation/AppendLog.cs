@@ -78,6 +78,7 @@ internal sealed class AppendLog<T>
     }
 
     /// <summary>Writes a slot as <see cref="Write(int, T)"/> does, with its mark (a log that keeps marks).</summary>
+    // Stryker disable Bitwise,Arithmetic : positions are never negative (>> and >>> agree), and a longer array of marks only holds more zeros.
     public void Write(int position, T value, bool mark)
     {
         Write(position, value);
@@ -97,6 +98,8 @@ internal sealed class AppendLog<T>
         int bit = position & (ChunkSize - 1);
         return (Volatile.Read(ref _marks![position >> ChunkBits]![bit >> 6]) & (1UL << (bit & 63))) != 0;
     }
+
+    // Stryker restore Bitwise,Arithmetic
 
     /// <summary>Marks the first <paramref name="count"/> slots of a log no other state has seen yet as written.</summary>
     public AppendLog<T> Filled(int count)

@@ -68,6 +68,7 @@ internal readonly struct RecencyOrder<TKey, TValue>
     public bool IsMain => Log.IsMarked;
 
     // The first record either segment of the log may still need.
+    // Stryker disable once Conditional : a window's order keeps its protected head at or past its head (the tail it was made with), so the least of the two is its head.
     private int Start => IsMain ? Math.Min(Head, ProtectedHead) : Head;
 
     /// <summary>An empty order from <paramref name="baseStamp"/>: the main space's when <paramref name="main"/>, else the window's.</summary>
@@ -140,6 +141,8 @@ internal readonly struct RecencyOrder<TKey, TValue>
         {
             Entry<TKey, TValue> candidate = Log[position];
             Liveness recency = Of(candidate, position, entries, otherHorizon);
+
+            // Stryker disable once Logical : as above, the first record answers: Live of this segment or Unknown.
             if (recency == Liveness.Unknown || (recency == Liveness.Live && SegmentAt(position) == segment))
             {
                 ScanMeter.Read(position - head + 1);
@@ -159,13 +162,15 @@ internal readonly struct RecencyOrder<TKey, TValue>
     public RecencyOrder<TKey, TValue> SkipStale(EntryIndex<TKey, TValue> entries, long otherHorizon)
     {
         RecencyOrder<TKey, TValue> order = Skipped(IsMain ? Segment.Probation : Segment.Window, entries, otherHorizon);
+
+        // Stryker disable once Conditional : a window's log has no protected record, so its protected head has nothing to pass.
         return IsMain ? order.Skipped(Segment.Protected, entries, otherHorizon) : order;
     }
 
     /// <summary>
-    /// Adds the live entries of this log's segments to <paramref name="first"/> (the window's or
-    /// probation's) and <paramref name="second"/> (protected's), each from the least to the most
-    /// recently used, passing over the entries already in <paramref name="seen"/> and adding the rest
+    /// Fills <paramref name="first"/> (the window's or probation's) and <paramref name="second"/>
+    /// (protected's), both empty, with the live entries of this log's segments, each from the least
+    /// to the most recently used, passing over the entries already in <paramref name="seen"/> and adding the rest
     /// to it. Reads records, not tags, so it answers for any state; costs time and space in
     /// proportion to the log. Read the main space's log first: an entry it holds has left the window.
     /// </summary>
@@ -174,8 +179,6 @@ internal readonly struct RecencyOrder<TKey, TValue>
         // Walking back from the tail, an entry's first record is its last use.
         int start = Start;
         ScanMeter.Read(Tail - start);
-        int firstCount = first.Count;
-        int secondCount = second?.Count ?? 0;
         for (int position = Tail - 1; position >= start; position--)
         {
             Entry<TKey, TValue> entry = Log[position];
@@ -185,8 +188,8 @@ internal readonly struct RecencyOrder<TKey, TValue>
             }
         }
 
-        first.Reverse(firstCount, first.Count - firstCount);
-        second?.Reverse(secondCount, second.Count - secondCount);
+        first.Reverse();
+        second?.Reverse();
     }
 
     /// <summary>
@@ -331,8 +334,10 @@ internal readonly struct RecencyOrder<TKey, TValue>
             }
 
             Entry<TKey, TValue> entry = Log[position];
-            long tag = entry.LastUse;
-            if (retagged && UseTag.IsMain(UseTag.SegmentOf(tag)) && UseTag.StampOf(tag) >= Horizon)
+            // (An entry in the main space's log never goes back to the window, so its tag is the main space's.)
+            // Stryker disable once Equality : the first entry retagged, at the horizon itself, has no protected record in range (a live
+            // protected record before its own would be protected's least recent, demoted before it), so > and >= agree.
+            if (retagged && UseTag.StampOf(entry.LastUse) >= Horizon)
             {
                 continue;
             }

@@ -9,7 +9,7 @@ namespace Cache.Core.Representation;
 internal readonly struct SegmentParts<TKey, TValue>
     where TKey : notnull
 {
-    private static readonly AppendLog<Entry<TKey, TValue>> NoLog = new(0, 0, marked: true);
+    private static readonly AppendLog<Entry<TKey, TValue>> NoLog = new(0, 0);
 
     public SegmentParts(RecencyOrder<TKey, TValue> main, SketchHistory? sketch, int sketchPosition, int windowCount, int protectedCount)
     {

@@ -17,6 +17,7 @@ internal static class UseTag
     /// <summary>The tag of a record at <paramref name="stamp"/> in <paramref name="segment"/>.</summary>
     public static long Of(long stamp, Segment segment) => (stamp << SegmentBits) | (long)segment;
 
+    // Stryker disable once Bitwise : stamps, so tags, are never negative: >> and >>> agree.
     public static long StampOf(long tag) => tag >> SegmentBits;
 
     public static Segment SegmentOf(long tag) => (Segment)(tag & SegmentMask);

@@ -129,6 +129,62 @@ public sealed class TinyLfuTests
     }
 
     [Fact]
+    public void A_compaction_after_a_demotion_keeps_the_demoted_entry_in_probation()
+    {
+        // Capacity 10: a window of 1, a main space of 9, protected at most 7.
+        var options = new CacheOptions { MaxSize = 10, DefaultTtl = Timeout.InfiniteTimeSpan, Policy = EvictionPolicy.TinyLfu };
+        var state = CacheState<int, int>.Empty(options);
+        for (int key = 0; key < 10; key++)
+        {
+            state = state.Set(key, key, Now).State; // 0 to 8 in probation, 9 in the window
+        }
+
+        state = state.Get(1, Now).State.Get(1, Now).State; // 1 promoted, then used again in protected
+        for (int key = 2; key <= 8; key++)
+        {
+            state = state.Get(key, Now).State; // the eighth promotion demotes protected's least recent: 1
+        }
+
+        state = state.Remove(9, Now).State; // a removal, so that TrimExcess rebuilds the logs
+
+        // The main space's log holds 1's two protected records before its demotion: the compaction
+        // copies probation's records first (1's demotion among them), then protected's, and must
+        // know 1's protected records for stale although 1 now carries the new log's tag.
+        CacheState<int, int> trimmed = state.TrimExcess();
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8], state.Keys);
+        Assert.Equal(state.Keys, trimmed.Keys);
+        trimmed.CheckIntegrity();
+        Assert.Equal([0, 2, 3, 4, 5, 6, 7, 8, 1], trimmed.Get(1, Now).State.Keys); // 1 promoted again
+    }
+
+    [Fact]
+    public void TrimExcess_leaves_every_log_holding_only_the_stored_entries_records()
+    {
+        // Capacity 10: a window of 1, a main space of 9. Moves and removals leave stale records in both logs.
+        var options = new CacheOptions { MaxSize = 10, DefaultTtl = Timeout.InfiniteTimeSpan, Policy = EvictionPolicy.TinyLfu };
+        var state = CacheState<int, int>.Empty(options);
+        for (int key = 0; key < 10; key++)
+        {
+            state = state.Set(key, key, Now).State;
+        }
+
+        for (int key = 0; key < 10; key += 2)
+        {
+            state = state.Get(key, Now).State.Remove(key + 1, Now).State; // even keys promoted, odd ones removed
+        }
+
+        state = state.Get(4, Now).State.Get(8, Now).State; // their first records in protected go stale
+
+        Assert.True(Cost.Of(() => state.Keys.Count()).RecordsRead > state.Count, "the logs hold stale records before the trim");
+        CacheState<int, int> trimmed = state.TrimExcess();
+        Assert.Equal(state.Keys, trimmed.Keys);
+
+        // Reading the order reads each log from its first record: after the trim, one record an entry.
+        Assert.Equal(trimmed.Count, Cost.Of(() => trimmed.Keys.Count()).RecordsRead);
+        trimmed.CheckIntegrity();
+    }
+
+    [Fact]
     public void Options_take_a_policy_and_refuse_one_that_is_not_defined()
     {
         Assert.Equal(EvictionPolicy.Lru, CacheOptions.Default.Policy);
