@@ -654,9 +654,9 @@ public sealed partial class CacheState<TKey, TValue>
                 bool taken = Deadlines.TryTakeDue(now, Entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest);
                 if (taken && NeedsFork(due))
                 {
-                    // Its segment is a later state's to tell: this state forks, and expires the copies.
+                    // Its segment is a later state's to tell: this state forks, and expires its own copy.
                     Own();
-                    continue;
+                    taken = Deadlines.TryTakeDue(now, Entries, out due, out rest);
                 }
 
                 // Keep the stale due records skipped on the way skipped, so no later write reads them again.
@@ -814,22 +814,21 @@ public sealed partial class CacheState<TKey, TValue>
                 used = copies;
             }
 
-            while (!used.IsEmpty)
+            for (int applied = 0; applied < used.Length; applied += Touch(used[applied..]))
             {
-                used = Touch(used);
             }
 
             _changed = true;
         }
 
         /// <summary>
-        /// Applies the first hits of <paramref name="used"/> and returns the rest: a run of hits in the
+        /// Applies the first hits of <paramref name="used"/> and returns how many: a run of hits in the
         /// window or in protected, appended to its log at once, or a hit in probation, which moves the
         /// entry up to protected (whose overflow goes back to probation). Under W-TinyLFU each hit is
         /// counted in the sketch; its counts decide admissions only, so counting a run before its
         /// records are appended changes nothing.
         /// </summary>
-        private ReadOnlySpan<Entry<TKey, TValue>> Touch(ReadOnlySpan<Entry<TKey, TValue>> used)
+        private int Touch(ReadOnlySpan<Entry<TKey, TValue>> used)
         {
             Segment segment = SegmentOf(used[0]);
             if (segment == Segment.Probation)
@@ -837,16 +836,19 @@ public sealed partial class CacheState<TKey, TValue>
                 CountAccess(used[0].Hash);
                 Move(used[0], Segment.Probation, Segment.Protected);
                 DemoteIfOver();
-                return used[1..];
+                return 1;
             }
 
             // Hits that stay in their segment: a run of them goes to the log in one append, as under LRU.
             int run = 1;
 
-            // Stryker disable once Equality : runs of one hit each give the same logs, one append at a time.
-            while (run < used.Length && SegmentOf(used[run]) == segment)
+            // Stryker disable once Equality : runs of one hit each give the same logs, one append at a time (and <= reads past the span).
+            for (; run < used.Length; run++)
             {
-                run++;
+                if (SegmentOf(used[run]) != segment)
+                {
+                    break;
+                }
             }
 
             if (IsTinyLfu)
@@ -858,7 +860,7 @@ public sealed partial class CacheState<TKey, TValue>
             }
 
             Append(used[..run], segment);
-            return used[run..];
+            return run;
         }
 
         /// <summary>
