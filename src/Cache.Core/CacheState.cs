@@ -443,7 +443,8 @@ public sealed partial class CacheState<TKey, TValue>
             foreach ((List<Entry<TKey, TValue>> part, Segment segment) in (ReadOnlySpan<(List<Entry<TKey, TValue>>, Segment)>)[(window, Segment.Window), (probation, Segment.Probation), (@protected, Segment.Protected)])
             {
                 // A tag this state's own history wrote names the segment its records put the entry in.
-                Require(part.All(e => !IsOwnTag(e.LastUse, Recency, segments.Main) || UseTag.SegmentOf(e.LastUse) == segment), $"an entry tagged outside {segment}, where its records are");
+                // One read of each tag: the line's newest state may be moving the entry on another thread.
+                Require(part.All(e => e.LastUse is var tag && (!IsOwnTag(tag, Recency, segments.Main) || UseTag.SegmentOf(tag) == segment)), $"an entry tagged outside {segment}, where its records are");
             }
         }
         else
@@ -652,11 +653,13 @@ public sealed partial class CacheState<TKey, TValue>
             while (true)
             {
                 bool taken = Deadlines.TryTakeDue(now, Entries, out Entry<TKey, TValue> due, out DeadlineOrder<TKey, TValue> rest);
-                if (taken && NeedsFork(due))
+                Segment segment = Segment.Window;
+                if (taken && !TrySegmentOf(due, out segment))
                 {
                     // Its segment is a later state's to tell: this state forks, and expires its own copy.
                     Own();
                     taken = Deadlines.TryTakeDue(now, Entries, out due, out rest);
+                    segment = taken ? SegmentOf(due) : segment;
                 }
 
                 // Keep the stale due records skipped on the way skipped, so no later write reads them again.
@@ -668,7 +671,7 @@ public sealed partial class CacheState<TKey, TValue>
                 }
 
                 log.Add(due.Key, due.Value, RemovalReason.Expired);
-                Unstore(due);
+                Unstore(due, segment);
             }
         }
 
@@ -677,7 +680,7 @@ public sealed partial class CacheState<TKey, TValue>
             if (TakeFirst(Segment.Window) is { } entry)
             {
                 log.Add(entry.Key, entry.Value, RemovalReason.Evicted, EvictionDecision.LeastRecentlyUsed);
-                Drop(entry);
+                Drop(entry, Segment.Window);
             }
         }
 
@@ -693,26 +696,38 @@ public sealed partial class CacheState<TKey, TValue>
                 return;
             }
 
-            Entry<TKey, TValue>? victim = TakeFirst(Segment.Probation) ?? TakeFirst(Segment.Protected) ?? TakeFirst(Segment.Window);
-            if (victim is not null)
+            foreach (Segment segment in (ReadOnlySpan<Segment>)[Segment.Probation, Segment.Protected, Segment.Window])
             {
-                log.Add(victim.Key, victim.Value, RemovalReason.Evicted, DecisionOf(SegmentOf(victim)));
-                Drop(victim);
+                // The segment is the one whose order gave the entry up, not a second read of its tag,
+                // which the line's newest state may be moving on another thread.
+                if (TakeFirst(segment) is { } victim)
+                {
+                    log.Add(victim.Key, victim.Value, RemovalReason.Evicted, DecisionOf(segment));
+                    Drop(victim, segment);
+                    return;
+                }
             }
         }
 
-        /// <summary>Removes <paramref name="entry"/>, a stored entry, from the entries and the deadlines.</summary>
+        /// <summary>Removes <paramref name="entry"/>, a stored entry found by its key, from the entries and the deadlines.</summary>
         public void Drop(Entry<TKey, TValue> entry)
         {
-            if (NeedsFork(entry))
+            if (!TrySegmentOf(entry, out Segment segment))
             {
                 // Its segment is a later state's to tell: drop this state's own copy of it.
                 Own();
                 entry = Entries.Find(entry.Key, entry.Hash)!;
+                segment = SegmentOf(entry);
             }
 
+            Drop(entry, segment);
+        }
+
+        /// <summary>Removes <paramref name="entry"/>, a stored entry in <paramref name="segment"/>, from the entries and the deadlines.</summary>
+        private void Drop(Entry<TKey, TValue> entry, Segment segment)
+        {
             Deadlines = Deadlines.Remove(entry);
-            Unstore(entry);
+            Unstore(entry, segment);
         }
 
         /// <summary>Rebuilds the table and the logs from the entries stored, in place when this line owns them, so they reference nothing else.</summary>
@@ -879,7 +894,7 @@ public sealed partial class CacheState<TKey, TValue>
                 {
                     // No main space (a capacity of 1): the window is an LRU of its own.
                     log.Add(overflow.Key, overflow.Value, RemovalReason.Evicted, EvictionDecision.Window);
-                    Drop(overflow);
+                    Drop(overflow, Segment.Window);
                     return;
                 }
 
@@ -896,10 +911,19 @@ public sealed partial class CacheState<TKey, TValue>
 
             // The candidate is probation's most recent record: its least recent is another entry unless
             // it is alone there. The one that leaves is dropped; its record goes stale and is skipped.
-            Entry<TKey, TValue>? victim = PeekFirst(Segment.Probation) is { } first && !ReferenceEquals(first, candidate) ? first : PeekFirst(Segment.Protected);
-            Entry<TKey, TValue> leaving = victim is not null && Sketch!.Live.Frequency(candidate.Hash) > Sketch.Live.Frequency(victim.Hash) ? victim : candidate;
-            log.Add(leaving.Key, leaving.Value, RemovalReason.Evicted, ReferenceEquals(leaving, candidate) ? EvictionDecision.Refused : DecisionOf(SegmentOf(leaving)));
-            Drop(leaving);
+            (Entry<TKey, TValue>? victim, Segment from) = PeekFirst(Segment.Probation) is { } first && !ReferenceEquals(first, candidate)
+                ? (first, Segment.Probation)
+                : (PeekFirst(Segment.Protected), Segment.Protected);
+            if (victim is not null && Sketch!.Live.Frequency(candidate.Hash) > Sketch.Live.Frequency(victim.Hash))
+            {
+                log.Add(victim.Key, victim.Value, RemovalReason.Evicted, DecisionOf(from));
+                Drop(victim, from);
+            }
+            else
+            {
+                log.Add(candidate.Key, candidate.Value, RemovalReason.Evicted, EvictionDecision.Refused);
+                Drop(candidate, Segment.Probation);
+            }
         }
 
         /// <summary>The decision that evicts an entry from <paramref name="segment"/>.</summary>
@@ -944,17 +968,24 @@ public sealed partial class CacheState<TKey, TValue>
         }
 
         /// <summary>
-        /// The segment <paramref name="entry"/>, a stored entry whose tag this state's history wrote
-        /// (<see cref="NeedsFork"/> is false), is in: under LRU, the window.
+        /// The segment <paramref name="entry"/> is in, for a transition that writes its line (it claimed
+        /// the line's next version, or forked): then no other thread writes the tag. Under LRU, the window.
         /// </summary>
         private static Segment SegmentOf(Entry<TKey, TValue> entry) => UseTag.SegmentOf(entry.LastUse);
 
         /// <summary>
-        /// Whether a later state of the line has tagged <paramref name="entry"/>, a stored entry, so
-        /// that this state cannot read its segment in the tag (W-TinyLFU only: LRU has one segment).
-        /// The line's newest state never needs to; any other forks, and reads its copies.
+        /// The segment <paramref name="entry"/>, a stored entry, is in for this state, read from its tag
+        /// once: false when a later state of the line wrote the tag, so that only a fork can tell (W-TinyLFU
+        /// only: LRU has one segment). The line's newest state always can; any other forks, and reads its
+        /// copies. Read once because the newest state may be moving the entry on another thread: a second
+        /// read could see its segment instead of this state's.
         /// </summary>
-        private readonly bool NeedsFork(Entry<TKey, TValue> entry) => IsTinyLfu && !IsOwnTag(entry.LastUse, Recency, Main);
+        private readonly bool TrySegmentOf(Entry<TKey, TValue> entry, out Segment segment)
+        {
+            long tag = entry.LastUse;
+            segment = UseTag.SegmentOf(tag);
+            return !IsTinyLfu || IsOwnTag(tag, Recency, Main);
+        }
 
         /// <summary>How many stored entries the log of <paramref name="segment"/> holds the live records of: the sizing of its compaction.</summary>
         /// <remarks>Under LRU every entry is in the window: its size is the count.</remarks>
@@ -1055,10 +1086,9 @@ public sealed partial class CacheState<TKey, TValue>
             return read!;
         }
 
-        /// <summary>Takes <paramref name="entry"/> out of the entries: in the table when this transition owns it, hidden otherwise.</summary>
-        private void Unstore(Entry<TKey, TValue> entry)
+        /// <summary>Takes <paramref name="entry"/>, in <paramref name="segment"/>, out of the entries: in the table when this transition owns it, hidden otherwise.</summary>
+        private void Unstore(Entry<TKey, TValue> entry, Segment segment)
         {
-            Segment segment = SegmentOf(entry);
             Entries = Entries.Removed(entry, Count, TryClaim(), Version);
             Sized(segment, -1);
             Count--;
